@@ -1,0 +1,73 @@
+# kepu — the two commands are `make run` and `make test`; everything else is a building block.
+SHELL := /bin/bash
+PY_BOOT := $(shell scripts/find-python)
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/kepu
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup venv assets browser db demo worker lint typecheck test-sqlite test-postgres \
+        bench bench-literacy bench-orders bench-plans r-survey clean
+
+## make run: set up, migrate SQLite, load the demo city, start the web server and the task worker
+run: setup
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_demo
+	$(PY) manage.py collectstatic --no-input -v 0
+	@$(PY) manage.py demo_logins --host $(HOST) --port $(PORT)
+	@trap 'kill 0' EXIT; $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	  $(PY) manage.py runserver $(HOST):$(PORT) --skip-checks
+
+## make test: set up, then the whole suite on SQLite and on PostgreSQL, then lint
+test: setup browser
+	scripts/wait-for-postgres
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	KEPU_TEST_DB=sqlite $(PY) -m pytest -q -m "not postgres_only" $(PYTEST_ARGS)
+
+test-postgres:
+	KEPU_TEST_DB=postgres DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not e2e" $(PYTEST_ARGS)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+setup: venv assets
+	@mkdir -p var
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(PY) || $(PY_BOOT) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+assets: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Debian's Chromium and CJK fonts for the browser journeys (installed once, needs root or sudo)
+browser:
+	@scripts/ensure-debian-packages chromium fonts-noto-cjk
+
+## R and its survey package, the reference tool for the literacy estimates
+r-survey:
+	@scripts/ensure-debian-packages r-base-core r-cran-survey
+
+bench-literacy: setup r-survey
+	$(PY) -m bench.literacy_vs_r
+
+bench-orders: setup
+	scripts/wait-for-postgres
+	DATABASE_URL=$(PG_URL) $(PY) -m bench.orders
+
+bench-plans: setup
+	$(PY) -m bench.plans
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

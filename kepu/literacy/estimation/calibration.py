@@ -1,0 +1,231 @@
+"""Post-stratification, raking and calibration (R ``postStratify``, ``rake``, ``calibrate``).
+
+Every function returns a new :class:`Design` whose weights are calibrated and which remembers the
+calibration model, so that standard errors afterwards use the residuals of the weighted regression
+on the calibration variables, exactly as R's ``svyrecvar`` does after ``calibrate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._groups import FloatArray, codes_of
+from .design import CalibrationStep, Design
+from .errors import CalibrationError
+
+CalFun = Literal["linear", "raking"]
+# R's grake() rescales the weights first when every population/sample ratio exceeds this.
+_RESCALE_THRESHOLD = 20.0
+
+
+def margin_model(
+    margins: Mapping[str, ArrayLike], totals: Mapping[str, Mapping[Any, float]]
+) -> tuple[FloatArray, FloatArray, tuple[str, ...]]:
+    """Model matrix and population totals for categorical margins, as R's ``model.matrix(~a+b+c)``.
+
+    Columns: an intercept, then for each margin (in the given order) one 0/1 column per level except
+    the first (levels sorted). The intercept's total is the population size from the first margin.
+    A level present in the sample but absent from the totals is an error, and so is a total for a
+    level absent from the sample (R cannot calibrate to it either).
+    """
+    n = np.asarray(next(iter(margins.values()))).shape[0]
+    columns: list[FloatArray] = [np.ones(n)]
+    pop: list[float] = []
+    names = ["(Intercept)"]
+    for name, values in margins.items():
+        codes, levels = codes_of(values)
+        level_totals = totals.get(name)
+        if level_totals is None:
+            raise CalibrationError(f"缺少变量 {name} 的总体控制数", f"no population totals for margin {name!r}")
+        keyed = {str(k): float(v) for k, v in level_totals.items()}
+        missing = [str(lv) for lv in levels if str(lv) not in keyed]
+        if missing:
+            raise CalibrationError(
+                f"变量 {name} 的水平 {missing[0]} 在样本中出现，但控制数中没有",
+                f"level {missing[0]!r} of {name!r} is in the sample but has no population total",
+            )
+        extra = sorted(set(keyed) - {str(lv) for lv in levels})
+        if extra:
+            raise CalibrationError(
+                f"变量 {name} 的控制数含样本中没有的水平 {extra[0]}",
+                f"population total given for level {extra[0]!r} of {name!r}, absent from the sample",
+            )
+        if not pop:
+            pop.append(sum(keyed.values()))
+        for j, level in enumerate(levels[1:], start=1):
+            columns.append((codes == j).astype(np.float64))
+            pop.append(keyed[str(level)])
+            names.append(f"{name}{level}")
+    return np.column_stack(columns), np.asarray(pop), tuple(names)
+
+
+def calibrate(
+    design: Design,
+    model_matrix: ArrayLike,
+    population: ArrayLike,
+    *,
+    calfun: CalFun = "linear",
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+    maxit: int = 50,
+    epsilon: float = 1e-7,
+    force: bool = False,
+) -> Design:
+    """Calibrate the weights so that ``sum(w * M) == population`` (R ``calibrate``).
+
+    ``calfun="linear"`` without bounds is the closed-form GREG (R's ``regcalibrate``); with bounds,
+    and for ``"raking"``, the g-weights come from R's Newton iteration (``grake``) with the same
+    start, steps and stopping rule (``max |misfit| / (1 + |population|) < epsilon``).
+    """
+    m = np.asarray(model_matrix, dtype=np.float64)
+    if m.ndim == 1:
+        m = m[:, None]
+    pop = np.asarray(population, dtype=np.float64).reshape(-1)
+    ww = design.weights
+    sample_total = (m * ww[:, None]).sum(axis=0)
+    if np.any(sample_total == 0):
+        keep = ~((pop == 0) & np.all(m == 0, axis=0))
+        m, pop, sample_total = m[:, keep], pop[keep], sample_total[keep]
+    if sample_total.size != pop.size:
+        raise CalibrationError(
+            f"总体控制数有 {pop.size} 个，模型有 {sample_total.size} 列",
+            f"{pop.size} population totals for {sample_total.size} model columns",
+        )
+    if calfun == "linear" and bounds[0] == -np.inf and bounds[1] == np.inf:
+        gram = m.T @ (m * ww[:, None])
+        g = 1.0 + m @ np.linalg.solve(gram, pop - sample_total)
+    else:
+        g = _grake(m, ww, calfun, bounds, pop, maxit, epsilon, force)
+    return design.with_calibration(CalibrationStep(model_matrix=m, weights_before=ww, g=g, kind=calfun))
+
+
+def _fm1(u: FloatArray, calfun: CalFun, lo: float, hi: float) -> FloatArray:
+    base = u + 1.0 if calfun == "linear" else np.exp(u)
+    return np.asarray(np.minimum(np.maximum(base, lo), hi) - 1.0, dtype=np.float64)
+
+
+def _df(u: FloatArray, calfun: CalFun, lo: float, hi: float) -> FloatArray:
+    inside = (u < hi - 1.0) & (u > lo - 1.0)
+    slope = np.ones_like(u) if calfun == "linear" else np.exp(u)
+    return np.where(inside, slope, 0.0)
+
+
+def _grake(
+    m: FloatArray, ww: FloatArray, calfun: CalFun, bounds: tuple[float, float],
+    pop: FloatArray, maxit: int, epsilon: float, force: bool,
+) -> FloatArray:
+    lo, hi = bounds
+    sample_total = (m * ww[:, None]).sum(axis=0)
+    eta = np.zeros(m.shape[1])
+    xeta = m @ eta
+    deriv = _df(xeta, calfun, lo, hi)
+    scale = None
+    with np.errstate(divide="ignore"):
+        ratios = pop / sample_total
+    if np.min(ratios) > _RESCALE_THRESHOLD:
+        scale = float(np.mean(ratios))
+        ww = ww * scale
+        sample_total = sample_total * scale
+    it = 1
+    while True:
+        tmat = (m * (ww * deriv)[:, None]).T @ m
+        misfit = pop - sample_total - (m * (ww * _fm1(xeta, calfun, lo, hi))[:, None]).sum(axis=0)
+        deta = np.linalg.pinv(tmat, rcond=256 * np.finfo(float).eps) @ misfit
+        eta = eta + deta
+        xeta = m @ eta
+        g = 1.0 + _fm1(xeta, calfun, lo, hi)
+        deriv = _df(xeta, calfun, lo, hi)
+        while it < maxit and not (np.all(np.isfinite(g)) and np.all(np.isfinite(deriv))):
+            it += 1
+            deta = deta / 2
+            eta = eta - deta
+            xeta = m @ eta
+            g = 1.0 + _fm1(xeta, calfun, lo, hi)
+            deriv = _df(xeta, calfun, lo, hi)
+        misfit = pop - sample_total - (m * (ww * _fm1(xeta, calfun, lo, hi))[:, None]).sum(axis=0)
+        achieved = float(np.max(np.abs(misfit) / (1.0 + np.abs(pop))))
+        if achieved < epsilon:
+            break
+        it += 1
+        if it > maxit:
+            if not force:
+                raise CalibrationError(
+                    f"校准未收敛：{maxit} 次迭代后相对误差 {achieved:.3g}（可放宽界限或增大 maxit）",
+                    f"calibration failed to converge: eps={achieved:.3g} after {maxit} iterations",
+                )
+            break
+    return g * scale if scale is not None else g
+
+
+def post_stratify(design: Design, cells: ArrayLike, population: Mapping[Any, float]) -> Design:
+    """Post-stratify to known cell counts (R ``postStratify``): ``w *= N_k / sum_k(w)`` in each cell.
+
+    ``cells`` holds a label per row (use an n x k array for crossed cells, labelled "a.b");
+    ``population`` maps each label (as a string) to its population count.
+    """
+    arr = np.asarray(cells)
+    if arr.ndim == 2:
+        arr = np.array([".".join(str(v) for v in row) for row in arr])
+    codes, levels = codes_of(arr)
+    keyed = {str(k): float(v) for k, v in population.items()}
+    missing = [str(lv) for lv in levels if str(lv) not in keyed]
+    if missing:
+        raise CalibrationError(
+            f"样本中的事后分层 {missing[0]} 在总体中不存在", f"post-stratum {missing[0]!r} is in the sample but not in the population"
+        )
+    sample = np.bincount(codes, weights=design.weights, minlength=levels.size)
+    pop = np.array([keyed[str(lv)] for lv in levels])
+    ratio_per_cell = pop / sample
+    m = np.zeros((codes.size, levels.size))
+    m[np.arange(codes.size), codes] = 1.0
+    step = CalibrationStep(model_matrix=m, weights_before=design.weights, g=ratio_per_cell[codes], kind="poststratify")
+    return design.with_calibration(step)
+
+
+def rake(
+    design: Design,
+    margins: Sequence[ArrayLike],
+    population: Sequence[Mapping[Any, float]],
+    *,
+    maxit: int = 100,
+    epsilon: float = 1e-10,
+) -> Design:
+    """Iterative proportional fitting of the weights to several margins (R ``rake``'s weights).
+
+    The weights converge to those of ``calibrate(calfun="raking")``. Unlike R's ``rake`` (whose
+    standard errors approximate raking by repeated post-stratification), the returned design
+    carries the raking calibration model, so standard errors are calibration-aware as after
+    ``calibrate(..., calfun="raking")``. ``epsilon`` bounds the largest relative change of a margin.
+    """
+    coded = [codes_of(np.asarray(m)) for m in margins]
+    targets = []
+    for (_codes, levels), pop in zip(coded, population, strict=True):
+        keyed = {str(k): float(v) for k, v in pop.items()}
+        targets.append(np.array([keyed[str(lv)] for lv in levels]))
+    w = design.weights.copy()
+    for _ in range(maxit):
+        worst = 0.0
+        for (codes, levels), target in zip(coded, targets, strict=True):
+            current = np.bincount(codes, weights=w, minlength=levels.size)
+            factor = target / current
+            worst = max(worst, float(np.max(np.abs(factor - 1.0))))
+            w = w * factor[codes]
+        if worst < epsilon:
+            break
+    model = _indicator_model([c for c, _ in coded])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(design.weights > 0, w / design.weights, 1.0)
+    step = CalibrationStep(model_matrix=model, weights_before=design.weights, g=g, kind="rake")
+    return design.with_calibration(step)
+
+
+def _indicator_model(codes_list: Sequence[NDArray[np.intp]]) -> FloatArray:
+    n = codes_list[0].size
+    cols: list[FloatArray] = [np.ones(n)]
+    for codes in codes_list:
+        for j in range(1, int(codes.max()) + 1):
+            cols.append((codes == j).astype(np.float64))
+    return np.column_stack(cols)

@@ -11,6 +11,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KEPU_VAR_DIR", BASE_DIR / "var"))
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "django_tasks_db",
     "kepu.core",
     "kepu.org",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -97,6 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "kepu.backoffice.context.navigation",
             ],
         },
@@ -126,7 +130,7 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "backoffice:home"
 LOGOUT_REDIRECT_URL = "login"
-AUTHENTICATION_BACKENDS = ["kepu.org.auth.LockoutModelBackend"]
+AUTHENTICATION_BACKENDS = ["kepu.org.auth.KepuModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -143,6 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
 KEPU_LOCKOUT_FAILURES = int(os.environ.get("KEPU_LOCKOUT_FAILURES", "5"))
 KEPU_LOCKOUT_SECONDS = int(os.environ.get("KEPU_LOCKOUT_SECONDS", str(15 * 60)))
 KEPU_IDLE_TIMEOUT_SECONDS = int(os.environ.get("KEPU_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
+KEPU_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("KEPU_PASSWORD_MAX_AGE_DAYS", "90" if PRODUCTION else "0"))
 KEPU_TOKEN_TTL_DAYS = int(os.environ.get("KEPU_TOKEN_TTL_DAYS", "90"))
 
 SESSION_COOKIE_HTTPONLY = True
@@ -150,6 +155,20 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie
+# Scripts only from our own origin or with the per-response nonce; styles may be inline (ECharts and
+# Bootstrap set style attributes); nothing may frame the platform.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -188,6 +207,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("KEPU_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
+    BASE_DIR / "kepu" / "static",
     # Front-end packages installed from the npm registry by `npm ci`; served locally, never from a CDN.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),

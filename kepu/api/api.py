@@ -1,0 +1,47 @@
+"""The REST API: /api/v1/…, token auth, the same data scopes as the pages, OpenAPI at /api/docs."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from kepu.api.auth import SessionAuth, TokenAuth
+from kepu.core.errors import KepuError
+
+api = NinjaAPI(
+    title="科普工作平台 API",
+    version="1",
+    description="全民科学素质行动工作平台的接口。所有列表、详情、统计与导出均按调用者的数据范围过滤。",
+    auth=[TokenAuth(), SessionAuth()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "没有权限"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "没有找到该记录，或不在您的数据范围内"}, status=404)
+
+
+@api.exception_handler(KepuError)
+def _refused(request: HttpRequest, exc: KepuError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message}, status=422)
+
+
+def _mount() -> None:
+    # One line per domain; each domain's api.py owns its router.
+    from kepu.api.core_api import router as core_router
+    from kepu.org.api import router as org_router
+
+    api.add_router("/v1/", core_router)
+    api.add_router("/v1/org/", org_router)
+
+
+_mount()

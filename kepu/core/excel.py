@@ -1,0 +1,192 @@
+"""Reading and writing the Excel sheets offices exchange, with row-level Chinese errors.
+
+A sheet is described by `Column`s (Chinese header, key, parser). `read_rows` checks the header and
+every cell and returns clean rows or raises `ImportRejected` listing every bad cell by row and
+column; the caller then applies all rows in one transaction, so an import is all or nothing.
+`write_workbook` writes the same columns, so an exported sheet can be edited and imported again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from kepu.core.errors import ImportRejected, RowError
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class CellError(ValueError):
+    """Raised by a cell parser; the message is Chinese and names what is wrong, not where."""
+
+
+def text_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def int_cell(value: Any) -> int | None:
+    text = text_cell(value)
+    if not text:
+        return None
+    try:
+        return int(Decimal(text))
+    except (InvalidOperation, ValueError):
+        raise CellError(f"“{text}”不是整数") from None
+
+
+def decimal_cell(value: Any) -> Decimal | None:
+    text = text_cell(value).replace(",", "").replace("，", "")
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise CellError(f"“{text}”不是数字") from None
+
+
+_YES = {"是", "Y", "y", "yes", "Yes", "YES", "1", "true", "True", "TRUE", "√"}
+_NO = {"否", "N", "n", "no", "No", "NO", "0", "false", "False", "FALSE", ""}
+
+
+def bool_cell(value: Any) -> bool:
+    text = text_cell(value)
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise CellError(f"“{text}”应填“是”或“否”")
+
+
+def date_cell(value: Any) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = text_cell(value).replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    try:
+        return datetime.date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+    except ValueError:
+        raise CellError(f"“{text_cell(value)}”不是日期，请写成 2025-06-30") from None
+
+
+def choice_cell(choices: Iterable[tuple[str, str]]) -> Callable[[Any], str]:
+    """Accept either the Chinese label or the code; return the code."""
+    by_label = {label: code for code, label in choices}
+    codes = set(by_label.values())
+
+    def parse(value: Any) -> str:
+        text = text_cell(value)
+        if text in by_label:
+            return by_label[text]
+        if text in codes:
+            return text
+        raise CellError(f"“{text}”不是可选值（{'、'.join(by_label)}）")
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    parse: Callable[[Any], Any] = text_cell
+    required: bool = False
+    width: int = 18
+    note: str = ""
+
+
+@dataclass
+class SheetRow:
+    number: int  # the row number as Excel shows it
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _open_sheet(source: bytes | IO[bytes]) -> Any:
+    data = source if isinstance(source, bytes) else source.read()
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise ImportRejected([RowError(0, "", "无法读取文件，请上传 Excel（.xlsx）文件")]) from None
+    return workbook.worksheets[0]
+
+
+def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *, max_rows: int = 100_000) -> list[SheetRow]:
+    """Parse every row; raise ImportRejected with all row/column errors if any cell is bad."""
+    sheet = _open_sheet(source)
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        raise ImportRejected([RowError(0, "", "文件是空的")])
+    positions = {text_cell(h): i for i, h in enumerate(header) if text_cell(h)}
+    errors = [RowError(1, c.header, "缺少此列") for c in columns if c.required and c.header not in positions]
+    if errors:
+        raise ImportRejected(errors)
+    present = [c for c in columns if c.header in positions]
+    parsed: list[SheetRow] = []
+    for number, raw in enumerate(rows, start=2):
+        if raw is None or all(text_cell(v) == "" for v in raw):
+            continue
+        if len(parsed) >= max_rows:
+            raise ImportRejected([RowError(number, "", f"超过单次导入上限 {max_rows} 行")])
+        row = SheetRow(number)
+        for column in present:
+            index = positions[column.header]
+            value = raw[index] if index < len(raw) else None
+            if column.required and text_cell(value) == "":
+                errors.append(RowError(number, column.header, "不能为空"))
+                continue
+            try:
+                row.values[column.key] = column.parse(value)
+            except CellError as exc:
+                errors.append(RowError(number, column.header, str(exc)))
+        parsed.append(row)
+    if errors:
+        raise ImportRejected(errors)
+    return parsed
+
+
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def write_workbook(title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
+    """An .xlsx with one sheet: a styled header row of the columns, then the rows as given."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append([c.header for c in columns])
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.fill, cell.font = _HEADER_FILL, _HEADER_FONT
+        cell.alignment = Alignment(vertical="center")
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    for row in rows:
+        sheet.append([_cell_value(v) for v in row])
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value

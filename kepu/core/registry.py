@@ -1,0 +1,119 @@
+"""What each domain contributes to the shells, declared in the domain's `manifest.py`.
+
+The back office builds its navigation and home page from these registries, `load_demo` runs the demo
+seeds in order, and the plan ledger asks the indicator providers for live values. A domain never edits
+a shell; it registers here (the Decidim manifest idea).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavItem:
+    section: str  # the capability heading in the side navigation, e.g. "组织与权限"
+    label: str
+    url_name: str
+    action: str  # shown only to users who may do this action
+    icon: str = "circle"  # a Bootstrap Icons name
+    order: int = 100
+    section_order: int = 100
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """A card on the back-office home page; `render(request)` returns HTML or None to hide it."""
+
+    key: str
+    action: str
+    render: Callable[[Any], str | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DemoSeed:
+    name: str
+    load: Callable[[], None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class IndicatorProvider:
+    """A live figure another domain can feed into plan indicators (e.g. the literacy ratio)."""
+
+    code: str
+    label: str
+    unit_of_measure: str
+    value: Callable[..., Any]  # value(year: int | None, region=None) -> Decimal | None
+    domain: str = ""
+
+
+@dataclass(frozen=True)
+class PortalTile:
+    """A tile on the residents' portal home page."""
+
+    label: str
+    text: str
+    url_name: str
+    icon: str = "circle"
+    order: int = 100
+
+
+@dataclass
+class _Registry:
+    portal_tiles: list[PortalTile] = field(default_factory=list)
+    nav: list[NavItem] = field(default_factory=list)
+    home_cards: list[HomeCard] = field(default_factory=list)
+    demo_seeds: list[DemoSeed] = field(default_factory=list)
+    indicator_providers: dict[str, IndicatorProvider] = field(default_factory=dict)
+
+
+_registry = _Registry()
+
+
+def add_nav(*items: NavItem) -> None:
+    for item in items:
+        if item not in _registry.nav:
+            _registry.nav.append(item)
+
+
+def nav_items() -> list[NavItem]:
+    return sorted(_registry.nav, key=lambda i: (i.section_order, i.section, i.order, i.label))
+
+
+def add_portal_tile(tile: PortalTile) -> None:
+    if tile not in _registry.portal_tiles:
+        _registry.portal_tiles.append(tile)
+
+
+def portal_tiles() -> list[PortalTile]:
+    return sorted(_registry.portal_tiles, key=lambda t: t.order)
+
+
+def add_home_card(card: HomeCard) -> None:
+    if all(c.key != card.key for c in _registry.home_cards):
+        _registry.home_cards.append(card)
+
+
+def home_cards() -> list[HomeCard]:
+    return sorted(_registry.home_cards, key=lambda c: c.order)
+
+
+def add_demo_seed(seed: DemoSeed) -> None:
+    if all(s.name != seed.name for s in _registry.demo_seeds):
+        _registry.demo_seeds.append(seed)
+
+
+def demo_seeds() -> list[DemoSeed]:
+    return sorted(_registry.demo_seeds, key=lambda s: s.order)
+
+
+def add_indicator_provider(provider: IndicatorProvider) -> None:
+    _registry.indicator_providers[provider.code] = provider
+
+
+def indicator_providers() -> dict[str, IndicatorProvider]:
+    return dict(sorted(_registry.indicator_providers.items()))

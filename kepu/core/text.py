@@ -1,0 +1,62 @@
+"""Chinese text helpers: name normalisation, masking of personal data, ID-number and phone checks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_name(name: str) -> str:
+    """The form names are compared in: full-width folded to half-width, no spaces, brackets unified."""
+    text = unicodedata.normalize("NFKC", name or "")
+    text = _SPACES.sub("", text)
+    return text.replace("【", "[").replace("】", "]").replace("〔", "(").replace("〕", ")")
+
+
+def mask_phone(phone: str | None) -> str:
+    if not phone:
+        return ""
+    digits = str(phone)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def mask_id_number(number: str | None) -> str:
+    if not number:
+        return ""
+    text = str(number)
+    if len(text) <= 8:
+        return "*" * len(text)
+    return f"{text[:4]}{'*' * (len(text) - 8)}{text[-4:]}"
+
+
+def mask_sensitive(field: str, value: Any) -> Any:
+    if value in (None, ""):
+        return value
+    if field in ("phone", "mobile"):
+        return mask_phone(str(value))
+    if field == "id_number":
+        return mask_id_number(str(value))
+    return "******"
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def is_mobile(phone: str) -> bool:
+    return bool(_MOBILE.match(phone or ""))
+
+
+def is_id_number(number: str) -> bool:
+    """A mainland resident ID number (GB 11643-1999): 18 characters with a valid check digit."""
+    text = (number or "").upper()
+    if not re.fullmatch(r"\d{17}[\dX]", text):
+        return False
+    total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == text[17]

@@ -1,0 +1,61 @@
+"""Helpers every surface's views share: access-checked views, pagination, file responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from kepu.core import audit
+from kepu.core.access import require
+from kepu.core.excel import XLSX_CONTENT_TYPE
+from kepu.core.models import AuditCategory
+
+PER_PAGE = 20
+
+
+def action_required(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A signed-in user granted `action` (403 and an audit entry otherwise)."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            require(request.user, action)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PER_PAGE) -> dict[str, Any]:
+    page: Page[Any] = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return {"page_obj": page, "rows": page.object_list, "querystring_without_page": f"{encoded}&" if encoded else ""}
+
+
+def file_response(data: bytes, filename: str, content_type: str = XLSX_CONTENT_TYPE) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def excel_export(request: HttpRequest, *, action: str, data: bytes, filename: str, count: int,
+                 filters: str = "") -> HttpResponse:
+    """Send an export and record it: exports are audited like writes."""
+    audit.record(request.user, action, category=AuditCategory.EXPORT, object_repr=filename,
+                 reason=f"导出 {count} 条" + (f"；条件：{filters}" if filters else ""))
+    return file_response(data, filename)
+
+
+def describe_filters(request: HttpRequest, labels: dict[str, str]) -> str:
+    return "，".join(f"{labels[k]}={v}" for k, v in request.GET.items() if k in labels and v)

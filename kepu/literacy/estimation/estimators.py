@@ -69,13 +69,14 @@ def domain_sums(design: Design, codes: IntArray, n_domains: int, y: FloatArray, 
     wv = v * w[:, None]
     both = np.hstack([wy, wv])
     p = y.shape[1]
+    k = both.shape[1]
     units = design.psu.astype(np.int64) * n_domains + codes
-    psu_all = group_sum(units.astype(np.intp), design.n_units * n_domains, both).reshape(design.n_units, n_domains, 2 * p)
+    psu_all = group_sum(units.astype(np.intp), design.n_units * n_domains, both).reshape(design.n_units, n_domains, k)
     ssu_y = ssu_v = None
     if design.two_stage and design.ssu is not None:
         n_ssu = int(design.ssu.max()) + 1
         sunits = (design.ssu.astype(np.int64) * n_domains + codes).astype(np.intp)
-        ssu_all = group_sum(sunits, n_ssu * n_domains, both).reshape(n_ssu, n_domains, 2 * p)
+        ssu_all = group_sum(sunits, n_ssu * n_domains, both).reshape(n_ssu, n_domains, k)
         ssu_y, ssu_v = ssu_all[..., :p], ssu_all[..., p:]
     cross_y: list[FloatArray] = []
     cross_v: list[FloatArray] = []
@@ -84,7 +85,7 @@ def domain_sums(design: Design, codes: IntArray, n_domains: int, y: FloatArray, 
         bounds = np.searchsorted(codes[order], np.arange(n_domains + 1))
         for step in design.calibration:
             m = step.model_matrix
-            out = np.zeros((n_domains, m.shape[1], 2 * p))
+            out = np.zeros((n_domains, m.shape[1], k))
             scaled = both / step.g[:, None]
             for d in range(n_domains):
                 rows = order[bounds[d] : bounds[d + 1]]

@@ -241,7 +241,7 @@ emit("kalton", "pop_ab", as.vector(xtabs(~a + b, kp)))
 set.seed(7)
 m <- 30
 fh <- data.frame(x1 = round(runif(m, 0, 1), 4), D = round(runif(m, 0.002, 0.02), 6))
-fh$y <- round(0.3 + 0.4 * fh$x1 + rnorm(m, 0, 0.05) + rnorm(m, 0, sqrt(fh$D)), 6)
+fh$y <- round(0.3 + 0.4 * fh$x1 + rnorm(m, 0, 0.12) + rnorm(m, 0, sqrt(fh$D)), 6)
 fh$n <- sample(15:200, m, replace = TRUE)
 save_data(fh, "fayherriot")
 fit_fh <- function(y, X, D, method, tol = 1e-13, maxit = 200) {

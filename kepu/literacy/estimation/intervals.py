@@ -66,6 +66,7 @@ def proportion_ci(est: Estimates, method: CIMethod = "logit", level: float = 0.9
             return mid - half, mid + half
         rows = est.broadcast(est.n_rows).astype(np.float64)
         n_eff = n_eff * (_t_quantile(alpha / 2, rows - 1) / _t_quantile(alpha / 2, df)) ** 2
-        low = np.where(p > 0, special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2), 0.0)
-        high = np.where(p < 1, special.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2), 1.0)
+        # A domain with p = 0 or 1 has zero variance, hence NaN limits, as in R.
+        low = special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2)
+        high = special.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2)
         return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)

@@ -1,0 +1,233 @@
+"""Word (.docx) documents as text, with the numbers Word adds by itself put back.
+
+python-docx gives a paragraph's text without its automatic list number ("一、" "（一）" "1." typed
+by Word's numbering, not by the author). Those numbers are rebuilt here from the numbering part:
+each paragraph's ``w:numPr`` (or its style's) names a list and a level; the level's ``numFmt`` and
+``lvlText`` ("%1、" "（%2）" "%3.") with running counters give the label. Tables become lines:
+a task-division table (序号 | 任务 | 牵头单位 | 配合单位 | 完成时限) turns into numbered task lines
+with their units, so it parses like text.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .numbering import int_to_cn
+from .schema import DocumentImportError
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@dataclass
+class _Level:
+    start: int = 1
+    fmt: str = "decimal"
+    text: str = "%1."
+
+
+@dataclass
+class _List:
+    abstract_id: str
+    starts: dict[int, int] = field(default_factory=dict)
+    used: bool = False
+
+
+def _attr(element: Any, tag: str) -> str | None:
+    child = element.find(f"{W}{tag}") if element is not None else None
+    return child.get(f"{W}val") if child is not None else None
+
+
+_LEGAL = "零壹贰叁肆伍陆柒捌玖"
+_STEMS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _roman(value: int) -> str:
+    numerals = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc")]
+    numerals += [(50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    out = ""
+    for number, letters in numerals:
+        while value >= number:
+            out += letters
+            value -= number
+    return out
+
+
+def format_number(value: int, fmt: str) -> str:
+    """One counter in a Word number format (decimal, chineseCounting, decimalEnclosedCircle …)."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "taiwaneseCounting"):
+        return int_to_cn(value) if value < 100 else str(value)
+    if fmt == "chineseLegalSimplified" and value < 10:
+        return _LEGAL[value]
+    if fmt == "ideographTraditional" and value <= 10:
+        return _STEMS[value - 1]
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= value <= 20:
+        return chr(0x2460 + value - 1)
+    if fmt == "decimalEnclosedParen" and 1 <= value <= 20:
+        return chr(0x2474 + value - 1)
+    if fmt == "decimalEnclosedFullstop" and 1 <= value <= 20:
+        return chr(0x2488 + value - 1)
+    if fmt == "decimalZero":
+        return f"{value:02d}"
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (value - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        roman = _roman(value)
+        return roman.upper() if fmt == "upperRoman" else roman
+    if fmt in ("bullet", "none"):
+        return ""
+    return str(value)
+
+
+class WordNumbering:
+    """Counters over a document's automatic lists, giving each numbered paragraph its label."""
+
+    def __init__(self, document: Any) -> None:
+        self.levels: dict[str, dict[int, _Level]] = {}
+        self.lists: dict[str, _List] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        for abstract in root.findall(f"{W}abstractNum"):
+            levels = {}
+            for lvl in abstract.findall(f"{W}lvl"):
+                levels[int(lvl.get(f"{W}ilvl", "0"))] = _Level(
+                    start=int(_attr(lvl, "start") or 1),
+                    fmt=_attr(lvl, "numFmt") or "decimal",
+                    text=_attr(lvl, "lvlText") or "",
+                )
+            self.levels[abstract.get(f"{W}abstractNumId", "")] = levels
+        for num in root.findall(f"{W}num"):
+            item = _List(_attr(num, "abstractNumId") or "")
+            for override in num.findall(f"{W}lvlOverride"):
+                start = _attr(override, "startOverride")
+                if start is not None:
+                    item.starts[int(override.get(f"{W}ilvl", "0"))] = int(start)
+            self.lists[num.get(f"{W}numId", "")] = item
+
+    def label(self, num_id: str, ilvl: int) -> str:
+        """The next label of list ``num_id`` at level ``ilvl`` ("" for bullets and unknown lists)."""
+        item = self.lists.get(num_id)
+        if item is None or item.abstract_id not in self.levels:
+            return ""
+        levels = self.levels[item.abstract_id]
+        counters = self.counters.setdefault(item.abstract_id, {})
+        if not item.used:
+            item.used = True
+            for level, start in item.starts.items():
+                counters[level] = start - 1
+        level = levels.get(ilvl, _Level())
+        counters[ilvl] = counters.get(ilvl, level.start - 1) + 1
+        for deeper in [key for key in counters if key > ilvl]:
+            del counters[deeper]
+        if level.fmt in ("bullet", "none"):
+            return ""
+
+        def number(match: re.Match[str]) -> str:
+            index = int(match.group(1)) - 1
+            source = levels.get(index, _Level())
+            return format_number(counters.get(index, source.start), source.fmt)
+
+        label = re.sub(r"%([1-9])", number, level.text)
+        if label and (label[-1].isdigit() or label[-1] in "一二三四五六七八九十"):
+            label += "、" if not label[-1].isdigit() else "."
+        return label
+
+
+def _num_pr(paragraph: Any) -> tuple[str, int] | None:
+    """(numId, ilvl) from the paragraph, else from its style chain."""
+    p_pr = paragraph._p.pPr
+    num_pr = p_pr.find(f"{W}numPr") if p_pr is not None else None
+    style = paragraph.style
+    seen = 0
+    while num_pr is None and style is not None and seen < 10:
+        style_pr = style.element.find(f"{W}pPr")
+        num_pr = style_pr.find(f"{W}numPr") if style_pr is not None else None
+        style = style.base_style
+        seen += 1
+    if num_pr is None:
+        return None
+    num_id = _attr(num_pr, "numId")
+    if not num_id or num_id == "0":
+        return None
+    return num_id, int(_attr(num_pr, "ilvl") or 0)
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+_COLUMNS = {
+    "number": re.compile(r"^(序号|编号|序)$"),
+    "category": re.compile(r"类别|板块|领域|重点行动|重点工程|提升行动|专项|分类"),
+    "task": re.compile(r"任务|工作内容|工作措施|具体内容|主要内容|工作要求|举措"),
+    "lead": re.compile(r"牵头"),
+    "part": re.compile(r"配合|参与|协办|协同"),
+    "resp": re.compile(r"责任单位|责任部门|实施单位"),
+    "deadline": re.compile(r"时限|时间|进度"),
+}
+
+
+def _header(row: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, cell in enumerate(row):
+        for key, pattern in _COLUMNS.items():
+            if key not in found and pattern.search(cell) and index not in found.values():
+                found[key] = index
+                break
+    return found
+
+
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """A table as text lines: task-division tables become "1.任务（牵头单位：…；配合单位：…）"."""
+    header = _header(rows[0]) if rows else {}
+    if "task" not in header or not ({"lead", "resp"} & header.keys()):
+        return ["　".join(dict.fromkeys(cell for cell in row if cell)) for row in rows if any(row)]
+    lines: list[str] = []
+    category = ""
+    sections = seq = 0
+    for row in rows[1:]:
+        cells = {key: row[index].strip() if index < len(row) else "" for key, index in header.items()}
+        if cells.get("category") and cells["category"] != category:
+            category = cells["category"]
+            sections += 1
+            seq = 0
+            lines.append(f"{int_to_cn(sections)}、{category}")
+        if not cells["task"]:
+            continue
+        seq += 1
+        units = [f"{label}：{cells[key]}" for key, label in (("lead", "牵头单位"), ("part", "配合单位"), ("resp", "责任单位")) if cells.get(key)]
+        task = re.sub(r"^\s*\d{1,2}[.、．]\s*", "", cells["task"]).rstrip("。")
+        line = f"{seq}.{task}。" + (f"（{'；'.join(units)}）" if units else "")
+        if cells.get("deadline"):
+            line += f"（完成时限：{cells['deadline']}）"
+        lines.append(line)
+    return lines
+
+
+def read_docx(data: bytes) -> str:
+    """The text of a .docx document: paragraphs with their automatic numbers, then table rows."""
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(data))
+    except Exception as error:  # python-docx raises many kinds for a broken package
+        raise DocumentImportError("无法打开这个 Word 文档：文件可能已损坏或不是 .docx 格式，请在 Word 中另存后重新上传。") from error
+    numbering = WordNumbering(document)
+    lines: list[str] = []
+    for child in document.element.body.iterchildren():
+        if child.tag == f"{W}p":
+            paragraph = Paragraph(child, document)
+            numbered = _num_pr(paragraph)
+            label = numbering.label(*numbered) if numbered else ""
+            lines.append(label + paragraph.text if paragraph.text.strip() else "")
+        elif child.tag == f"{W}tbl":
+            table = Table(child, document)
+            rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
+            lines.extend(table_lines(rows))
+    return "\n".join(lines)

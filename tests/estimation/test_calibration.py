@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import kepu.literacy.estimation as est
-from tests.estimation.reference import assert_close, assert_stat, col, data, ref
+from tests.estimation.reference import assert_close, assert_stat, col, ref
 from tests.estimation.test_intervals import _interval
 from tests.estimation.test_taylor import clus1, nhanes
 

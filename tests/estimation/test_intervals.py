@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import kepu.literacy.estimation as est
-from tests.estimation.reference import assert_close, col, data, ref
+from tests.estimation.reference import assert_close, col, ref
 from tests.estimation.test_taylor import nhanes, strat_design
 
 # R's method="logit" goes through svyglm's IRLS, which stops at a relative deviance change of 1e-8;

@@ -109,8 +109,8 @@ class Design:
         if np.any(psu_stratum[psu_codes] != strata_codes):
             bad = int(np.flatnonzero(psu_stratum[psu_codes] != strata_codes)[0])
             raise DesignError(
-                f"初级抽样单元 {psu_raw[bad]!r} 出现在多个层中（第 {bad + 1} 行）；如编号只在层内唯一，请使用 nest=True",
-                f"PSU {psu_raw[bad]!r} appears in more than one stratum (row {bad + 1}); use nest=True "
+                f"初级抽样单元 {psu_raw[bad]} 出现在多个层中（第 {bad + 1} 行）；如编号只在层内唯一，请使用 nest=True",
+                f"PSU {psu_raw[bad]} appears in more than one stratum (row {bad + 1}); use nest=True "
                 "if PSU ids are only unique within strata",
             )
         n_psu = group_count(psu_stratum, n_strata)

@@ -97,14 +97,25 @@ def find_title(blocks: list[Block]) -> tuple[str, int]:
     first_top = next((i for i, b in enumerate(blocks) if b.marker and b.marker.rank == top), len(blocks))
     for index in range(first_top - 1, -1, -1):
         if not blocks[index].marker and (title := _title_like(blocks[index].text)):
-            return title, index + 1
+            return _with_subtitle(title, blocks, index)
     for block in blocks[:first_top]:
         if match := _NOTICE_TITLE.search(block.text):
             return match.group(1), first_top
     for index, block in enumerate(blocks[:40]):
         if not block.marker and (title := _title_like(block.text)):
-            return title, index + 1
+            return _with_subtitle(title, blocks, index)
     return "", 0
+
+
+_SUBTITLE = re.compile(r"^（[^（）]{4,24}）$")
+
+
+def _with_subtitle(title: str, blocks: list[Block], index: int) -> tuple[str, int]:
+    """A title with the "（2023—2025年）" or "（征求意见稿）" line that Word/PDF put under it."""
+    following = blocks[index + 1] if index + 1 < len(blocks) else None
+    if following and not following.marker and _SUBTITLE.match(following.text):
+        return title + following.text, index + 2
+    return title, index + 1
 
 
 # --- tree ---------------------------------------------------------------------------------------

@@ -41,13 +41,16 @@ _BACKGROUND = set(
 )
 
 
+_FRAMING_ENDS = re.compile(r"^[\u4e00-\u9fff]{0,4}(目标|原则|思想|要求|保障|措施|思路)$")
+
+
 def chapter_kind(title: str) -> str:
     """"background", "framing" (goals, principles, organisation) or "task", from a heading title."""
     core = re.sub(r"[\s。．.，：；]+$", "", title)
     parts = [part for part in re.split(r"以及|[、，和及与暨]", core) if part]
     if parts and all(part in _BACKGROUND for part in parts):
         return "background"
-    if parts and all(part in _FRAMING | _BACKGROUND for part in parts):
+    if parts and all(part in _FRAMING or part in _BACKGROUND or _FRAMING_ENDS.match(part) for part in parts):
         return "framing"
     return "task"
 
@@ -80,7 +83,8 @@ def _title(node: Node, ctx: _Context) -> str:
 
 
 def _label(node: Node, ctx: _Context) -> str:
-    return f"{node.number}{_title(node, ctx)}"
+    space = " " if node.number[-1:] not in "、.）" else ""
+    return f"{node.number}{space}{_title(node, ctx)}"
 
 
 def _has_units(node: Node, ctx: _Context) -> bool:
@@ -92,10 +96,22 @@ def _subtree_has_units(node: Node, ctx: _Context) -> bool:
     return _has_units(node, ctx) or any(_has_units(child, ctx) for _, child in node.descendants())
 
 
+def _vote(depth: int, node: Node, chapter: Node, ctx: _Context) -> int:
+    """The depth an attribution speaks for: its item's, or its parent's when it closes the last
+    sub-item of an item whose other sub-items name no units ("（1）…（2）…（牵头单位：…）")."""
+    parent = node.parent
+    if parent is None or parent is chapter or node is not parent.children[-1]:
+        return depth
+    others = [child for child in parent.children[:-1] if _has_units(child, ctx)]
+    return depth if others or _has_units(parent, ctx) else depth - 1
+
+
 def task_depth(chapter: Node, ctx: _Context) -> int:
     """How deep below the chapter its tasks sit (1: the chapter itself, 2: its items, …)."""
     votes = Counter(
-        depth + 1 for depth, node in chapter.descendants() if not node.children and _has_units(node, ctx)
+        _vote(depth + 1, node, chapter, ctx)
+        for depth, node in chapter.descendants()
+        if not node.children and _has_units(node, ctx)
     )
     if votes:
         best = max(votes.values())
@@ -246,7 +262,7 @@ def _looks_run_on(lines: list[Line]) -> bool:
         return False
     longest = max(lines, key=lambda line: len(line.text))
     starts = sum(1 for line in lines if line_marker(line.text))
-    return len(longest.text) >= 1000 and starts <= 2 and len(inline_markers(longest.text)) >= 3
+    return len(longest.text) >= 400 and starts <= 2 and len(inline_markers(longest.text)) >= 3
 
 
 def parse_text(text: str, *, resolve_unit: UnitResolver | None = None) -> ParsedPlan:

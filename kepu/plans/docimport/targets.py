@@ -37,11 +37,12 @@ _NUMBER = re.compile(
     rf"(?P<approx>余|多)?(?P<unit>{_MEASURE})?(?P<qual>以上|以内|以下|左右)?"
 )
 _QUOTED = re.compile(r"“[^”]{0,40}”|《[^》]{0,80}》|「[^」]{0,40}」|‘[^’]{0,40}’")
-_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+_SENTENCE = re.compile(r"[^。！？\n]+[。！？]?")
 _CLAUSE_BOUNDARY = "，。；：、！？\n"
 
 _LEAD_WORDS = re.compile(
-    r"^(?:其中|同时|并且|并|且|力争|争取|确保|努力|实现|全年|年内|此外|另外"
+    r"^(?:（[\d一二三四五六七八九十]{1,3}）|\d{1,2}[、.]|[\u2460-\u249b]"
+    r"|其中|同时|并且|并|且|力争|争取|确保|努力|实现|全年|年内|此外|另外"
     r"|(?:到|至|截至|截止|在)?(?:19|20)\d{2}年(?:底|末|前)?|(?:在)?“?十[三四五六]五”?(?:期间|时期|期末|末)?"
     r"|每年度?|年均|逐年|累计|总计|全市|全县|全区|全省|全国|全镇|我市|本市|我县|本县|我区|本区|我省|我国|各地"
     r"|[\u4e00-\u9fff]{2,3}市(?=公民|居民|人口|城乡)|(?:19|20)\d{2}年目标|远景目标|目标)"
@@ -52,7 +53,9 @@ _TRAIL_WORDS = re.compile(
 )
 _MORE = re.compile(r"达到|达|超过|不低于|不少于|提高|提升|增加|增长|突破|力争|争取|至少|逾|以上|保持|稳定在")
 _LESS = re.compile(r"控制在|不超过|不高于|低于|降低|降到|降至|下降|减少到|压减|少于|以内|以下")
-_CREATE = re.compile(r"^(?:创建|创成|建成|建设|新建|打造|培育|建立|新增|认定|评选|命名|认证|遴选|评定)")
+_CREATE_WORDS = "创建|创成|建成|建设|新建|打造|培育|建立|新增|认定|评选|命名|认证|遴选|评定"
+_CREATE = re.compile(rf"^(?:{_CREATE_WORDS})")
+_ENDS_WITH_VERB = re.compile(rf"(?:{_CREATE_WORDS}|培训|资助|举办|开展|组建|发展|招募|吸纳|扶持|服务|覆盖)$")
 _LEVEL = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:国家|省|市|县|区)级(?:及)?(?:以上)?(?:的)?")
 _ANNUAL = re.compile(r"每年度?|年均|每一年|逐年")
 _YEAR_OR_FIVE = re.compile(r"((?:19|20)\d{2})年(?!以来|来|起)|“?(十[三四五六]五)”?")
@@ -137,9 +140,12 @@ def _name(prefix: str, rest: str) -> tuple[str, str]:
     """The indicator's name and the words around it that carry its direction."""
     lead, core, trail = _strip(prefix)
     created = _CREATE.match(core)
+    after = _after_unit(rest)
     if len(core) <= 2 or (created and len(core) == created.end()):
         # only a verb before the number ("争取创建40所…学校"): the thing counted follows the unit
-        core = ("" if created else core) + _after_unit(rest)
+        core = ("" if created else core) + after
+    elif after and (verb := _ENDS_WITH_VERB.search(core)) and _CREATE.match(verb.group(0)):
+        core = after  # "每个街道建成1个以上科普示范社区"
     elif created:
         core = _LEVEL.sub("", core[created.end() :])
     return core.strip("“”的，、 "), lead + trail

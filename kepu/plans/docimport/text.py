@@ -97,6 +97,8 @@ _SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
 _SPACES = re.compile(r" {2,}")
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 _COLON = re.compile(r"(?<!\d):(?!//)|:(?!\d|//)")
+# a half-width full stop ending a Chinese sentence ("任务.(区科协牵头)"), not "1." nor "一." nor "2.5"
+_PERIOD = re.compile(r"(?<=[\u4e00-\u9fff”）])(?<![一二三四五六七八九十])\.(?=[\u4e00-\u9fff“（]|$)")
 
 
 def _curl_quotes(text: str) -> str:
@@ -115,6 +117,7 @@ def normalize_line(text: str) -> str:
     text = text.translate(_WIDTH)
     text = _COMMA.sub("，", text)
     text = _COLON.sub("：", text)
+    text = _PERIOD.sub("。", text)
     text = _curl_quotes(text)
     text = _SPACE_BY_CJK.sub("", text)
     return _SPACES.sub(" ", text).strip()
@@ -133,6 +136,7 @@ _JUNK_SHORT = re.compile(
     r"|^[A-Za-z0-9]+/\d{4}-\d+$"
     r"|^（(代章|盖章|此件公开发布|此件主动公开|此件依申请公开|此件不予公开)）$"
     r"|^(抄送|抄报)："
+    r"|^[-—－]+ ?\d{1,3} ?[-—－]+$|^第 ?\d+ ?页(，?共 ?\d+ ?页)?$|^\d{1,3} ?/ ?\d{1,3}$"
 )
 _JUNK_ANY = re.compile(r"由会员分享，?可在线阅读|请在.{0,40}上搜索|文档分享平台|原创力文档|豆丁网|道客巴巴")
 _SHORT = 90
@@ -146,7 +150,7 @@ def is_junk_line(text: str) -> bool:
 
 
 _SIGNATURE = re.compile(
-    r"^(\d{4}年\d{1,2}月\d{1,2}日(印发)?|.{2,30}(办公室|委员会|领导小组|人民政府|政府|局|科协|协会))$"
+    r"^(\d{4}年\d{1,2}月\d{1,2}日(印发)?|[^：、，。；]{2,30}(办公室|委员会|领导小组|人民政府|政府|局|科协|协会))$"
 )
 
 

@@ -60,6 +60,7 @@ _UNIT_SUFFIX = re.compile(
     r"(局|委|办|部|厅|院|会|协|联|团|中心|公司|集团|银行|馆|站|所|队|处|室|社|台|署|司|校|学院|大学|海关|行|府|组"
     r"|园区|医院|区|县|镇|街道)(（[^）]*）)?$"
 )
+_NOT_UNIT = re.compile(r"\d|[一二三四五六七八九十]{1,2}月|年底|年内|完成|时限|以前|之前")
 _ROLE_IN_BRACKETS = re.compile(r"（(牵头|牵头单位|牵头部门|主责)）")
 _PART_IN_BRACKETS = re.compile(r"（(配合|配合单位|参与|协办)）")
 
@@ -140,7 +141,7 @@ def _bucket(names: list[str]) -> tuple[list[str], list[str], str | None, list[st
             marker = marker or name
         elif _COLLECTIVE.search(name):
             collective.append(name)
-        elif len(name) > 40 or "。" in name:
+        elif len(name) > 40 or "。" in name or _NOT_UNIT.search(name):
             junk.append(name)
         elif _ROLE_IN_BRACKETS.search(name):
             leads.append(_ROLE_IN_BRACKETS.sub("", name))

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._groups import FloatArray, codes_of
+from ._groups import FloatArray, codes_of, fast_matrix, weighted_gram
 from .design import CalibrationStep, Design
 from .errors import CalibrationError
 
@@ -118,9 +118,10 @@ def _grake(
     pop: FloatArray, maxit: int, epsilon: float, force: bool,
 ) -> FloatArray:
     lo, hi = bounds
-    sample_total = (m * ww[:, None]).sum(axis=0)
+    fm = fast_matrix(m)
+    sample_total = np.asarray(fm.T @ ww).reshape(-1)
     eta = np.zeros(m.shape[1])
-    xeta = m @ eta
+    xeta = np.asarray(fm @ eta).reshape(-1)
     deriv = _df(xeta, calfun, lo, hi)
     scale = None
     with np.errstate(divide="ignore"):
@@ -131,21 +132,21 @@ def _grake(
         sample_total = sample_total * scale
     it = 1
     while True:
-        tmat = (m * (ww * deriv)[:, None]).T @ m
-        misfit = pop - sample_total - (m * (ww * _fm1(xeta, calfun, lo, hi))[:, None]).sum(axis=0)
+        tmat = weighted_gram(fm, ww * deriv)
+        misfit = pop - sample_total - np.asarray(fm.T @ (ww * _fm1(xeta, calfun, lo, hi))).reshape(-1)
         deta = np.linalg.pinv(tmat, rcond=256 * np.finfo(float).eps) @ misfit
         eta = eta + deta
-        xeta = m @ eta
+        xeta = np.asarray(fm @ eta).reshape(-1)
         g = 1.0 + _fm1(xeta, calfun, lo, hi)
         deriv = _df(xeta, calfun, lo, hi)
         while it < maxit and not (np.all(np.isfinite(g)) and np.all(np.isfinite(deriv))):
             it += 1
             deta = deta / 2
             eta = eta - deta
-            xeta = m @ eta
+            xeta = np.asarray(fm @ eta).reshape(-1)
             g = 1.0 + _fm1(xeta, calfun, lo, hi)
             deriv = _df(xeta, calfun, lo, hi)
-        misfit = pop - sample_total - (m * (ww * _fm1(xeta, calfun, lo, hi))[:, None]).sum(axis=0)
+        misfit = pop - sample_total - np.asarray(fm.T @ (ww * _fm1(xeta, calfun, lo, hi))).reshape(-1)
         achieved = float(np.max(np.abs(misfit) / (1.0 + np.abs(pop))))
         if achieved < epsilon:
             break

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._groups import FloatArray, IntArray, codes_of, first_rows, group_count
+from ._groups import FloatArray, IntArray, codes_of, fast_matrix, first_rows, group_count
 from .errors import DesignError
 
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
@@ -34,6 +34,11 @@ class CalibrationStep:
     weights_before: FloatArray
     g: FloatArray
     kind: str = "calibrate"
+    fast_model: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.fast_model is None:
+            object.__setattr__(self, "fast_model", fast_matrix(self.model_matrix))
 
     @property
     def weights_after(self) -> FloatArray:

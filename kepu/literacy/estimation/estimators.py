@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._groups import FloatArray, IntArray, domain_codes, group_sum, indicator
+from ._groups import FloatArray, IntArray, domain_blocks, domain_codes, group_sum, indicator
 from .design import Design
 from .errors import EstimationError
 from .results import Estimates
@@ -32,7 +32,7 @@ def as_matrix(y: ArrayLike, n: int, what: str = "y") -> FloatArray:
     if arr.ndim != 2 or arr.shape[0] != n:
         raise EstimationError(f"{what} 的行数为 {arr.shape[0]}，应为 {n}", f"{what} has {arr.shape[0]} rows, expected {n}")
     try:
-        out = arr.astype(np.float64)
+        out = np.ascontiguousarray(arr, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise EstimationError(f"{what} 含非数值", f"{what} contains non-numeric values") from exc
     bad = np.argwhere(~np.isfinite(out))
@@ -65,45 +65,36 @@ class DomainSums:
 def domain_sums(design: Design, codes: IntArray, n_domains: int, y: FloatArray, v: FloatArray) -> DomainSums:
     """Compute :class:`DomainSums` with sparse indicator products (no loops over rows)."""
     w = design.weights
-    wy = y * w[:, None]
-    wv = v * w[:, None]
-    both = np.hstack([wy, wv])
     p = y.shape[1]
-    k = both.shape[1]
-    units = design.psu.astype(np.int64) * n_domains + codes
-    psu_all = group_sum(units.astype(np.intp), design.n_units * n_domains, both).reshape(design.n_units, n_domains, k)
+    # The weights sit in the sparse matrices, so no n x p temporary is ever made.
+    units = (design.psu.astype(np.int64) * n_domains + codes).astype(np.intp)
+    by_psu = indicator(units, design.n_units * n_domains, w)
+    psu_y = np.asarray(by_psu @ y).reshape(design.n_units, n_domains, p)
+    psu_v = np.asarray(by_psu @ v).reshape(design.n_units, n_domains, -1)
     ssu_y = ssu_v = None
     if design.two_stage and design.ssu is not None:
         n_ssu = int(design.ssu.max()) + 1
-        sunits = (design.ssu.astype(np.int64) * n_domains + codes).astype(np.intp)
-        ssu_all = group_sum(sunits, n_ssu * n_domains, both).reshape(n_ssu, n_domains, k)
-        ssu_y, ssu_v = ssu_all[..., :p], ssu_all[..., p:]
+        by_ssu = indicator((design.ssu.astype(np.int64) * n_domains + codes).astype(np.intp), n_ssu * n_domains, w)
+        ssu_y = np.asarray(by_ssu @ y).reshape(n_ssu, n_domains, p)
+        ssu_v = np.asarray(by_ssu @ v).reshape(n_ssu, n_domains, -1)
     cross_y: list[FloatArray] = []
     cross_v: list[FloatArray] = []
-    if design.calibration:
-        order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[order], np.arange(n_domains + 1))
-        for step in design.calibration:
-            m = step.model_matrix
-            out = np.zeros((n_domains, m.shape[1], k))
-            scaled = both / step.g[:, None]
-            for d in range(n_domains):
-                rows = order[bounds[d] : bounds[d + 1]]
-                out[d] = m[rows].T @ scaled[rows]
-            cross_y.append(out[..., :p])
-            cross_v.append(out[..., p:])
-    totals = psu_all.sum(axis=0)
+    for step in design.calibration:
+        blocks = domain_blocks(step.fast_model, codes, n_domains, w / step.g)
+        q = step.model_matrix.shape[1]
+        cross_y.append(np.asarray(blocks @ y).reshape(n_domains, q, p))
+        cross_v.append(np.asarray(blocks @ v).reshape(n_domains, q, -1))
     return DomainSums(
         codes=codes,
         n_domains=n_domains,
-        psu_y=psu_all[..., :p],
-        psu_v=psu_all[..., p:],
+        psu_y=psu_y,
+        psu_v=psu_v,
         ssu_y=ssu_y,
         ssu_v=ssu_v,
         cross_y=tuple(cross_y),
         cross_v=tuple(cross_v),
-        total_y=totals[:, :p],
-        total_v=totals[:, p:],
+        total_y=psu_y.sum(axis=0),
+        total_v=psu_v.sum(axis=0),
     )
 
 
@@ -203,9 +194,9 @@ def estimate_by_codes(
 ) -> tuple[FloatArray, FloatArray, FloatArray, DomainFacts]:
     """Estimates, variances and deffs (each D x p) of one statistic for all domains at once."""
     p = y.shape[1]
-    v = np.ones_like(y) if denominator is None else denominator
+    v = np.ones((y.shape[0], 1)) if denominator is None or statistic != "ratio" else denominator
     facts = domain_facts(design, codes, n_domains, whole)
-    sums = domain_sums(design, codes, n_domains, y, v if statistic == "ratio" else np.ones((y.shape[0], 1)))
+    sums = domain_sums(design, codes, n_domains, y, v)
     ty = sums.total_y
     tv = sums.total_v if statistic == "ratio" else np.broadcast_to(sums.total_v, ty.shape)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from ._groups import FloatArray, IntArray, group_sum
-from .design import Design
+from ._groups import FloatArray, IntArray, group_sum, indicator, weighted_gram
+from .design import CalibrationStep, Design
 from .errors import LonelyPSUError
 
 # R's onestrat() treats a stratum whose sampling fraction leaves f below this as self-representing.
@@ -46,11 +47,11 @@ def calibration_residual_coefficients(design: Design, cross: tuple[FloatArray, .
     coefs: list[FloatArray] = []
     steps = design.calibration
     for k, step in enumerate(steps):
-        m = step.model_matrix
-        gram = m.T @ (m * step.weights_before[:, None])
+        m = step.fast_model
+        gram = weighted_gram(m, step.weights_before)
         rhs = cross[k].copy()
         for earlier, b in zip(steps[:k], coefs, strict=True):
-            rhs -= (m.T @ (earlier.model_matrix * (earlier.weights_after / step.g)[:, None])) @ b
+            rhs -= np.asarray(m.T @ (earlier.model_matrix * (earlier.weights_after / step.g)[:, None])) @ b
         coefs.append(np.linalg.solve(gram, rhs))
     return coefs
 
@@ -65,11 +66,18 @@ def residual_unit_totals(design: Design, totals: UnitTotals) -> tuple[FloatArray
     psu_t = psu_t.copy()
     ssu_t = None if ssu_t is None else ssu_t.copy()
     for step, b in zip(design.calibration, coefs, strict=True):
-        fitted_w = step.model_matrix * step.weights_after[:, None]
-        psu_t -= group_sum(design.psu, design.n_units, fitted_w) @ b
+        psu_t -= _fitted_totals(step, design.psu, design.n_units) @ b
         if ssu_t is not None and design.ssu is not None:
-            ssu_t -= group_sum(design.ssu, ssu_t.shape[0], fitted_w) @ b
+            ssu_t -= _fitted_totals(step, design.ssu, ssu_t.shape[0]) @ b
     return psu_t, ssu_t
+
+
+def _fitted_totals(step: CalibrationStep, codes: IntArray, n_groups: int) -> FloatArray:
+    """Unit totals of ``w_after * M`` (n_groups x q)."""
+    if sp.issparse(step.fast_model):
+        weighted = sp.diags(step.weights_after) @ step.fast_model
+        return np.asarray((indicator(codes, n_groups) @ weighted).toarray(), dtype=np.float64)
+    return group_sum(codes, n_groups, step.model_matrix * step.weights_after[:, None])
 
 
 def _fraction(pop: FloatArray | None, n: IntArray) -> FloatArray:

@@ -58,6 +58,9 @@ _HALF = re.compile(r"((?:19|20)\d{2})年(上半年|下半年|年内)(?:完成|�
 _LIMIT = re.compile(r"(?:完成时限|完成时间|时间节点|时限)：\s*((?:19|20)\d{2})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?")
 
 
+_DEADLINE_WORDS = re.compile(r"(月|底|末|日)(之|以)?前|时限|时间节点|完成时间|半年(完成|前)|年内(完成|前)")
+
+
 def _month_end(year: int, month: int) -> date | None:
     if not 1 <= month <= 12:
         return None
@@ -89,6 +92,8 @@ def find_deadline(text: str, default_year: int | None = None) -> date | None:
 
     Target years ("到2025年") are not deadlines; only "…前", "完成时限：…" and "上半年完成" are.
     """
+    if not _DEADLINE_WORDS.search(text):
+        return None
     found: list[tuple[int, date]] = []
     for pattern, kind in ((_LIMIT, "limit"), (_FULL_DATE, "full"), (_MONTH_END, "month"), (_HALF, "half"), (_YEAR_END, "year")):
         for match in pattern.finditer(text):

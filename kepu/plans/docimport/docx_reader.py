@@ -134,8 +134,10 @@ class WordNumbering:
             return format_number(counters.get(index, source.start), source.fmt)
 
         label = re.sub(r"%([1-9])", number, level.text)
-        if label and (label[-1].isdigit() or label[-1] in "一二三四五六七八九十"):
-            label += "、" if not label[-1].isdigit() else "."
+        if label and label[-1] in "0123456789":
+            label += "."  # "%1" with a tab after it in Word: give it the separator it shows
+        elif label and label[-1] in "一二三四五六七八九十":
+            label += "、"
         return label
 
 

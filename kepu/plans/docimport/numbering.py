@@ -84,6 +84,7 @@ _MARKER_BODY = (
 )
 LINE_MARKER = re.compile(rf"^(?:{_MARKER_BODY})")
 INLINE_MARKER = re.compile(rf"(?<![第\d{CN_NUMERAL_CHARS}、.A-Za-z/])(?:{_MARKER_BODY})")
+AFTER_SENTENCE_MARKER = re.compile(rf"(?<=[。！？；])(?:{_MARKER_BODY})")
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,12 @@ def line_marker(text: str) -> Marker | None:
     return marker
 
 
-def inline_markers(text: str, start: int = 0) -> list[Marker]:
-    """Every candidate heading number inside ``text`` from ``start`` (callers decide which are real)."""
+def inline_markers(text: str, start: int = 0, *, after_sentence: bool = False) -> list[Marker]:
+    """Every candidate heading number inside ``text`` from ``start`` (callers decide which are real);
+    with ``after_sentence`` only those right after 。！？；."""
     found = []
-    for match in INLINE_MARKER.finditer(text, start):
+    pattern = AFTER_SENTENCE_MARKER if after_sentence else INLINE_MARKER
+    for match in pattern.finditer(text, start):
         marker = _marker_from(match)
         if marker:
             found.append(marker)

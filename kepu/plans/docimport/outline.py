@@ -51,7 +51,7 @@ def _split_line(line: Line, state: NumberingState, run_on: bool) -> list[Block]:
     if marker:
         state.advance(marker)
     quoted = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
-    for candidate in inline_markers(text, marker.end if marker else 0):
+    for candidate in inline_markers(text, marker.end if marker else 0, after_sentence=not run_on):
         if candidate.start - cuts[-1][0] < 2 or any(s < candidate.start < e for s, e in quoted):
             continue
         if _accept_inline(candidate, text[candidate.start - 1], state, run_on):

@@ -63,10 +63,14 @@ class _Context:
     default_year: int | None
     warnings: list[str] = field(default_factory=list)
     baselines: list[Indicator] = field(default_factory=list)
+    attributions: dict[str, Attribution] = field(default_factory=dict)
 
 
 def _attribution(text: str, ctx: _Context) -> Attribution:
-    return find_attributions(text, ctx.known)
+    """The units ``text`` names (cached: the same passages are asked about several times)."""
+    if text not in ctx.attributions:
+        ctx.attributions[text] = find_attributions(text, ctx.known)
+    return ctx.attributions[text]
 
 
 def _refs(names: list[str], ctx: _Context) -> list[UnitRef]:

@@ -31,6 +31,7 @@ def roles(text: str) -> tuple[list[str], list[str], str | None, list[str]]:
         ("……。\n责任单位：市教育局，市科协，各区县", ["市教育局"], ["市科协"], "各区县"),
         ("……（主要责任单位：区委宣传部；参与单位：区科协等部门）", ["区委宣传部"], ["区科协"], None),
         ("……（市科协牵头，区科协配合，2024年6月底前完成）", ["市科协"], ["区科协"], None),
+        ("……。\n责任单位：市科协 完成时限：2024年6月", ["市科协"], [], None),
     ],
 )
 def test_attribution_styles(text: str, leads: list[str], participants: list[str], marker: str | None) -> None:

@@ -119,8 +119,8 @@ class WordNumbering:
         counters = self.counters.setdefault(item.abstract_id, {})
         if not item.used:
             item.used = True
-            for level, start in item.starts.items():
-                counters[level] = start - 1
+            for overridden, start in item.starts.items():
+                counters[overridden] = start - 1
         level = levels.get(ilvl, _Level())
         counters[ilvl] = counters.get(ilvl, level.start - 1) + 1
         for deeper in [key for key in counters if key > ilvl]:

@@ -148,7 +148,7 @@ def _make_task(node: Node, seq: int, ctx: _Context) -> ParsedTask:
 
 
 def _path(node: Node, chapter: Node, ctx: _Context) -> list[str]:
-    path = []
+    path: list[str] = []
     current = node.parent
     while current is not None and current.marker is not None:
         path.insert(0, _label(current, ctx))

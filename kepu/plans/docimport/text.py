@@ -83,7 +83,7 @@ def read_document(data: bytes, filename: str | None = None) -> str:
 
 # --- normalising characters ---------------------------------------------------------------------
 
-_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
+_WIDTH: dict[int, int | str | None] = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF1A)}  # ０-９
 _WIDTH.update({code: code - 0xFEE0 for code in range(0xFF21, 0xFF3B)})  # Ａ-Ｚ
 _WIDTH.update({code: code - 0xFEE0 for code in range(0xFF41, 0xFF5B)})  # ａ-ｚ
 _WIDTH.update({ord(full): half for full, half in zip("％．＋－／＝＜＞＃＆＊＠", "%.+-/=<>#&*@", strict=True)})
@@ -93,6 +93,8 @@ _WIDTH.update({ord(space): " " for space in "\u00a0\u3000\u2002\u2003\u2009\u202
 _WIDTH.update({ord(zero): None for zero in "\u200b\u200c\u200d\u2060\ufeff"})
 
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’—…·•\u2460-\u24ff\u3251-\u32bf"
+# "市教育局 市科协": a space between two unit names separates them (tables, PDF copies)
+_SPACE_BETWEEN_UNITS = re.compile(r"(?<=[局委办部会协联团院馆站厅室社]) +(?=[市县区省各团中])")
 _SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
 _SPACES = re.compile(r" {2,}")
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
@@ -119,6 +121,7 @@ def normalize_line(text: str) -> str:
     text = _COLON.sub("：", text)
     text = _PERIOD.sub("。", text)
     text = _curl_quotes(text)
+    text = _SPACE_BETWEEN_UNITS.sub("、", text)
     text = _SPACE_BY_CJK.sub("", text)
     return _SPACES.sub(" ", text).strip()
 

@@ -41,7 +41,10 @@ def normalize_unit_name(name: str) -> str:
 LEAD_LABELS = "牵头责任单位|牵头单位|牵头部门|主责单位|主责部门|主办单位|主要责任单位|第一责任单位|责任牵头单位"
 PART_LABELS = "配合单位|配合部门|协办单位|协助单位|参与单位|参与部门|参加单位|协同单位|协作单位|配合责任单位"
 RESP_LABELS = "责任单位|责任部门|实施单位|承办单位|落实单位|负责单位|责任主体"
-_LABEL = re.compile(rf"(?P<lead>{LEAD_LABELS})|(?P<part>{PART_LABELS})|(?P<resp>{RESP_LABELS})")
+STOP_LABELS = "完成时限|完成时间|时间节点|时限要求|进度安排|时限|备注"
+_LABEL = re.compile(
+    rf"(?P<lead>{LEAD_LABELS})|(?P<part>{PART_LABELS})|(?P<resp>{RESP_LABELS})|(?P<stop>{STOP_LABELS})"
+)
 _LABEL_COLON = re.compile(rf"(?:{LEAD_LABELS}|{PART_LABELS}|{RESP_LABELS})：")
 
 _LEAD_VERB = re.compile(r"(牵头抓总|牵头负责|牵头落实|牵头实施|牵头)$")
@@ -195,11 +198,15 @@ def parse_attribution_text(text: str) -> tuple[_Roles, bool]:
     """Roles named in the inside of a bracket or a labelled line; also whether it had labels."""
     roles = _Roles()
     labels = [m for m in _LABEL.finditer(text) if text[m.end() : m.end() + 1] in ("：", ":")]
+    if not any(m.lastgroup != "stop" for m in labels):
+        labels = []
     if not labels:
         _add_clauses(roles, text, "responsible")
         return roles, False
     for index, match in enumerate(labels):
         end = labels[index + 1].start() if index + 1 < len(labels) else len(text)
+        if match.lastgroup == "stop":
+            continue  # "完成时限：2024年6月" after the units
         content = text[match.end() + 1 : end].strip(" ；;，,。")
         role = {"lead": "leads", "part": "participants", "resp": "responsible"}[match.lastgroup or "resp"]
         _add_clauses(roles, content, role)
@@ -260,7 +267,7 @@ class KnownCheck:
 
 def _labelled_lines(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of unbracketed "牵头单位：…" passages, each up to the end of its sentence or line."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for match in _LABEL_COLON.finditer(text):
         if any(start <= match.start() < end for start, end in taken):
             continue

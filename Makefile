@@ -14,7 +14,6 @@ PORT ?= 8000
 run: setup
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo
-	$(PY) manage.py collectstatic --no-input -v 0
 	@$(PY) manage.py demo_logins --host $(HOST) --port $(PORT)
 	@trap 'kill 0' EXIT; $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT) --skip-checks
@@ -38,6 +37,7 @@ lint:
 
 setup: venv assets
 	@mkdir -p var
+	@$(PY) manage.py collectstatic --no-input -v 0
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt pyproject.toml

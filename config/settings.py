@@ -79,8 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kepu.core.middleware.RequestContextMiddleware",
-    "kepu.core.middleware.IdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kepu.core.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "kepu.core.middleware.SecurityHeadersMiddleware",
@@ -154,6 +154,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_FAILURE_VIEW = "kepu.core.errors_views.csrf_failure"
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cookie
 # Scripts only from our own origin or with the per-response nonce; styles may be inline (ECharts and
 # Bootstrap set style attributes); nothing may frame the platform.
@@ -229,12 +230,26 @@ MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-EMAIL_BACKEND = os.environ.get(
+_MAIL_BACKEND = os.environ.get(
     "KEPU_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
-EMAIL_HOST = os.environ.get("KEPU_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("KEPU_EMAIL_PORT", "25"))
+MAILERS = {
+    "default": {
+        "BACKEND": _MAIL_BACKEND,
+        "OPTIONS": (
+            {
+                "host": os.environ.get("KEPU_EMAIL_HOST", "localhost"),
+                "port": int(os.environ.get("KEPU_EMAIL_PORT", "25")),
+                "username": os.environ.get("KEPU_EMAIL_USER", ""),
+                "password": os.environ.get("KEPU_EMAIL_PASSWORD", ""),
+                "use_tls": os.environ.get("KEPU_EMAIL_TLS", "0") == "1",
+            }
+            if _MAIL_BACKEND.endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("KEPU_EMAIL_FROM", "kepu@localhost")
 # SMS goes through an adapter; the fake one records messages in the database for tests and demos.
 KEPU_SMS_BACKEND = os.environ.get("KEPU_SMS_BACKEND", "kepu.notifications.sms.FakeSmsBackend")

@@ -1,8 +1,9 @@
 """Reading and writing the Excel sheets offices exchange, with row-level Chinese errors.
 
 A sheet is described by `Column`s (Chinese header, key, parser). `read_rows` checks the header and
-every cell and returns clean rows or raises `ImportRejected` listing every bad cell by row and
-column; the caller then applies all rows in one transaction, so an import is all or nothing.
+every cell and returns the rows with every bad cell by row and column; the importer adds its
+cross-row errors and raises `ImportRejected` with all of them, or applies all rows in one
+transaction, so an import is all or nothing.
 `write_workbook` writes the same columns, so an exported sheet can be edited and imported again.
 """
 
@@ -113,6 +114,7 @@ class Column:
 class SheetRow:
     number: int  # the row number as Excel shows it
     values: dict[str, Any] = field(default_factory=dict)
+    valid: bool = True  # False when a cell failed to parse; cross-row checks skip such rows
 
 
 def _open_sheet(source: bytes | IO[bytes]) -> Any:
@@ -124,19 +126,22 @@ def _open_sheet(source: bytes | IO[bytes]) -> Any:
     return workbook.worksheets[0]
 
 
-def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *, max_rows: int = 100_000) -> list[SheetRow]:
-    """Parse every row; raise ImportRejected with all row/column errors if any cell is bad."""
+def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *,
+              max_rows: int = 100_000) -> tuple[list[SheetRow], list[RowError]]:
+    """Parse every row. Returns the rows and every cell error (by row and column); a missing required
+    column or an unreadable file raises ImportRejected at once, as no row can be read without it."""
     sheet = _open_sheet(source)
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
         raise ImportRejected([RowError(0, "", "文件是空的")])
     positions = {text_cell(h): i for i, h in enumerate(header) if text_cell(h)}
-    errors = [RowError(1, c.header, "缺少此列") for c in columns if c.required and c.header not in positions]
-    if errors:
-        raise ImportRejected(errors)
+    missing = [RowError(1, c.header, "缺少此列") for c in columns if c.required and c.header not in positions]
+    if missing:
+        raise ImportRejected(missing)
     present = [c for c in columns if c.header in positions]
     parsed: list[SheetRow] = []
+    errors: list[RowError] = []
     for number, raw in enumerate(rows, start=2):
         if raw is None or all(text_cell(v) == "" for v in raw):
             continue
@@ -148,15 +153,17 @@ def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *, max_rows:
             value = raw[index] if index < len(raw) else None
             if column.required and text_cell(value) == "":
                 errors.append(RowError(number, column.header, "不能为空"))
+                row.valid = False
                 continue
             try:
                 row.values[column.key] = column.parse(value)
             except CellError as exc:
                 errors.append(RowError(number, column.header, str(exc)))
+                row.valid = False
         parsed.append(row)
-    if errors:
-        raise ImportRejected(errors)
-    return parsed
+    if not parsed and not errors:
+        raise ImportRejected([RowError(0, "", "表中没有数据行")])
+    return parsed, errors
 
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")

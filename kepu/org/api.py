@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kepu.core.access import access_object, can, require
@@ -72,7 +72,7 @@ class UnitIn(Schema):
 
 
 @router.post("/units", response={201: UnitOut}, summary="新增单位")
-def unit_create(request: HttpRequest, payload: UnitIn) -> tuple[int, Unit]:
+def unit_create(request: HttpRequest, payload: UnitIn) -> Status:
     require(request.user, "org.unit.change")
     region = access_object(Region.objects.all(), request.user, "org.unit.change", code=payload.region_code)
     parent = (access_object(Unit.objects.all(), request.user, "org.unit.view", pk=payload.parent_id)
@@ -80,7 +80,7 @@ def unit_create(request: HttpRequest, payload: UnitIn) -> tuple[int, Unit]:
     unit = services.unit_create(actor=request.user, name=payload.name, region=region, parent=parent,
                                 short_name=payload.short_name, kind=payload.kind, is_member=payload.is_member,
                                 aliases=payload.aliases)
-    return 201, selectors.unit_detail(user=request.user, unit_id=unit.pk)
+    return Status(201, selectors.unit_detail(user=request.user, unit_id=unit.pk))
 
 
 class UnitPatch(Schema):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, CharField, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Cast, Concat
 
 from kepu.core import audit
 from kepu.core.access import require
@@ -72,9 +74,10 @@ def regions_export(regions: Iterable[Region]) -> bytes:
     return write_workbook("行政区划", REGION_COLUMNS, rows)
 
 
-def _region_errors(rows: list[SheetRow], existing: dict[str, Region]) -> list[RowError]:
+def _region_errors(all_rows: list[SheetRow], existing: dict[str, Region]) -> list[RowError]:
     errors: list[RowError] = []
     seen: dict[str, int] = {}
+    rows = [r for r in all_rows if r.valid]
     sheet = {row.values["code"]: row for row in rows}
     for row in rows:
         v = row.values
@@ -127,9 +130,9 @@ def _cycle_errors(sheet_parents: dict[str, str | None], db_parents: dict[str, st
 @transaction.atomic
 def regions_import(*, actor: Any, data: bytes) -> ImportSummary:
     require(actor, "org.region.import")
-    rows = read_rows(data, REGION_COLUMNS)
+    rows, errors = read_rows(data, REGION_COLUMNS)
     existing = {r.code: r for r in Region.objects.select_related("parent")}
-    errors = _region_errors(rows, existing)
+    errors += _region_errors(rows, existing)
     if errors:
         raise ImportRejected(errors)
     summary, entries = ImportSummary(), []
@@ -223,6 +226,11 @@ class _UnitPlan:
     unit: Unit | None  # the existing unit this row updates, or None to create one
     normalized: str
     aliases: list[str]
+    parent_key: str | None = None  # "#<id>" of an existing unit or "row<n>" of a unit in this sheet
+
+    @property
+    def key(self) -> str:
+        return f"#{self.unit.pk}" if self.unit else f"row{self.row.number}"
 
 
 class _UnitSheetCheck:
@@ -242,7 +250,8 @@ class _UnitSheetCheck:
 
     def run(self) -> list[_UnitPlan]:
         for row in self.rows:
-            self._match(row)
+            if row.valid:
+                self._match(row)
         self._check_names()
         self._check_parents()
         return self.plans
@@ -297,40 +306,32 @@ class _UnitSheetCheck:
     def _check_parents(self) -> None:
         sheet_names = {p.normalized: p for p in self.plans}
         sheet_aliases = {normalize_name(a): p for p in self.plans for a in p.aliases}
-
-        def key(plan: _UnitPlan) -> str:
-            return f"#{plan.unit.pk}" if plan.unit else f"row{plan.row.number}"
-
-        sheet_parents: dict[str, str | None] = {}
-        rows: dict[str, int] = {}
         for plan in self.plans:
             parent_name = normalize_name(plan.row.values.get("parent_name", ""))
-            parent_key = None
-            if parent_name:
-                target = sheet_names.get(parent_name) or sheet_aliases.get(parent_name)
-                if target is not None:
-                    parent_key = key(target)
-                else:
-                    unit = self.by_name.get(parent_name) or self.units.get(self.aliases.get(parent_name, -1))
-                    if unit is None:
-                        self.error(plan.row, "上级单位", f"“{plan.row.values['parent_name']}”在表中和系统中都不存在")
-                    else:
-                        parent_key = f"#{unit.pk}"
-            sheet_parents[key(plan)] = parent_key
-            rows[key(plan)] = plan.row.number
+            if not parent_name:
+                continue
+            target = sheet_names.get(parent_name) or sheet_aliases.get(parent_name)
+            if target is not None:
+                plan.parent_key = target.key
+                continue
+            unit = self.by_name.get(parent_name) or self.units.get(self.aliases.get(parent_name, -1))
+            if unit is None:
+                self.error(plan.row, "上级单位", f"“{plan.row.values['parent_name']}”在表中和系统中都不存在")
+            else:
+                plan.parent_key = f"#{unit.pk}"
         db_parents = {f"#{u.pk}": (f"#{u.parent_id}" if u.parent_id else None) for u in self.units.values()}
-        self.errors += _cycle_errors(sheet_parents, db_parents, rows, "上级单位")
-        self.parent_keys = sheet_parents
-        self.key = key
+        self.errors += _cycle_errors({p.key: p.parent_key for p in self.plans}, db_parents,
+                                     {p.key: p.row.number for p in self.plans}, "上级单位")
 
 
 @transaction.atomic
 def units_import(*, actor: Any, data: bytes) -> ImportSummary:
     require(actor, "org.unit.import")
-    check = _UnitSheetCheck(read_rows(data, UNIT_COLUMNS))
+    rows, cell_errors = read_rows(data, UNIT_COLUMNS)
+    check = _UnitSheetCheck(rows)
     plans = check.run()
-    if check.errors:
-        raise ImportRejected(check.errors)
+    if cell_errors or check.errors:
+        raise ImportRejected(cell_errors + check.errors)
     try:
         with transaction.atomic():
             return _apply_units(actor, check, plans)
@@ -341,43 +342,67 @@ def units_import(*, actor: Any, data: bytes) -> ImportSummary:
 
 def _apply_units(actor: Any, check: _UnitSheetCheck, plans: list[_UnitPlan]) -> ImportSummary:
     summary, entries = ImportSummary(), []
-    before = {p.unit.pk: audit.snapshot(p.unit, UNIT_FIELDS) for p in plans if p.unit}
-    before_aliases = {p.unit.pk: sorted(a.name for a in p.unit.aliases.all()) for p in plans if p.unit}
-    new_units = []
+    before = {p.unit.pk: {**audit.snapshot(p.unit, UNIT_FIELDS),
+                          "aliases": sorted(a.name for a in p.unit.aliases.all())} for p in plans if p.unit}
+    keys = {p.key: p for p in plans}  # taken before new units get ids
     for plan in plans:
-        unit = plan.unit or Unit()
-        _fill_unit(unit, plan, check)
         if plan.unit is None:
-            new_units.append(unit)
-        plan.unit = unit
-    Unit.objects.bulk_create(new_units, batch_size=1000)
-    by_key = {check.key(p): p.unit for p in plans}
-    by_key.update({f"#{pk}": u for pk, u in check.units.items() if pk not in by_key})
+            plan.unit = Unit()
+        _fill_unit(plan.unit, plan, check)
+    # New units are created parents first, each with its parent already set: no second pass.
+    for level in _creation_levels(plans, keys):
+        for plan in level:
+            plan.unit.parent = _parent_unit(plan.parent_key, keys, check.units)
+        Unit.objects.bulk_create([p.unit for p in level], batch_size=1000)
     for plan in plans:
-        parent_key = check.parent_keys.get(check.key(plan))
-        plan.unit.parent = by_key.get(parent_key) if parent_key else None
-    updated = [p.unit for p in plans if p.unit.pk in before]
-    Unit.objects.bulk_update(updated + new_units, [*UNIT_FIELDS, "normalized_name"], batch_size=1000)
-    _replace_aliases(plans)
-    _rebuild_unit_paths()
+        if plan.key.startswith("#"):
+            plan.unit.parent = _parent_unit(plan.parent_key, keys, check.units)
+    changed = []
     for plan in plans:
-        after = audit.snapshot(plan.unit, UNIT_FIELDS)
-        after["aliases"] = sorted(plan.aliases)
+        after = {**audit.snapshot(plan.unit, UNIT_FIELDS), "aliases": sorted(plan.aliases)}
         old = before.get(plan.unit.pk)
         if old is None:
             summary.created += 1
             entries.append(audit.build(actor, "org.unit.import", category=AuditCategory.IMPORT, obj=plan.unit,
                                        after=after))
-            continue
-        old = {**old, "aliases": before_aliases[plan.unit.pk]}
-        if audit.diff(old, after):
+        elif audit.diff(old, after):
             summary.updated += 1
+            changed.append(plan.unit)
             entries.append(audit.build(actor, "org.unit.import", category=AuditCategory.IMPORT, obj=plan.unit,
                                        before=old, after=after))
         else:
             summary.unchanged += 1
+    Unit.objects.bulk_update(changed, [*UNIT_FIELDS, "normalized_name"], batch_size=1000)
+    _sync_aliases(plans)
+    _rebuild_unit_paths()
     audit.record_many(entries)
     return summary
+
+
+def _creation_levels(plans: list[_UnitPlan], keys: dict[str, _UnitPlan]) -> list[list[_UnitPlan]]:
+    """New units grouped so that every unit's new parent is in an earlier group."""
+    depth: dict[str, int] = {}
+
+    def depth_of(plan: _UnitPlan) -> int:
+        if plan.key not in depth:
+            parent = keys.get(plan.parent_key or "")
+            new_parent = parent is not None and parent.unit.pk is None
+            depth[plan.key] = depth_of(parent) + 1 if new_parent and parent is not None else 0
+        return depth[plan.key]
+
+    levels: dict[int, list[_UnitPlan]] = {}
+    for plan in plans:
+        if plan.unit.pk is None:
+            levels.setdefault(depth_of(plan), []).append(plan)
+    return [levels[d] for d in sorted(levels)]
+
+
+def _parent_unit(key: str | None, sheet: dict[str, _UnitPlan], existing: dict[int, Unit]) -> Unit | None:
+    if key is None:
+        return None
+    if key in sheet:
+        return sheet[key].unit
+    return existing[int(key.removeprefix("#"))]
 
 
 def _fill_unit(unit: Unit, plan: _UnitPlan, check: _UnitSheetCheck) -> None:
@@ -392,31 +417,29 @@ def _fill_unit(unit: Unit, plan: _UnitPlan, check: _UnitSheetCheck) -> None:
         unit.kind = UnitKind.PARTY_GOVERNMENT
 
 
-def _replace_aliases(plans: list[_UnitPlan]) -> None:
-    unit_ids = [p.unit.pk for p in plans]
-    UnitAlias.objects.filter(unit_id__in=unit_ids).delete()
+def _sync_aliases(plans: list[_UnitPlan]) -> None:
+    """Make each unit's aliases exactly the sheet's list, touching only what differs."""
+    wanted = {(p.unit.pk, normalize_name(a)): a for p in plans for a in p.aliases if normalize_name(a) != p.normalized}
+    current = {(a.unit_id, a.normalized_name): a for a in UnitAlias.objects.filter(unit_id__in=[p.unit.pk for p in plans])}
+    stale = [a.pk for key, a in current.items() if key not in wanted]
+    UnitAlias.objects.filter(pk__in=stale).delete()
     UnitAlias.objects.bulk_create(
-        [UnitAlias(unit=p.unit, name=a, normalized_name=normalize_name(a)) for p in plans for a in p.aliases
-         if normalize_name(a) != p.normalized],
+        [UnitAlias(unit_id=unit_id, name=name, normalized_name=normalized)
+         for (unit_id, normalized), name in wanted.items() if (unit_id, normalized) not in current],
         batch_size=1000,
     )
 
 
 def _rebuild_unit_paths() -> None:
-    units = list(Unit.objects.only("id", "parent_id", "path"))
-    by_id = {u.pk: u for u in units}
-    memo: dict[int, str] = {}
-
-    def path_of(unit: Unit) -> str:
-        if unit.pk not in memo:
-            parent = by_id.get(unit.parent_id) if unit.parent_id else None
-            memo[unit.pk] = f"{path_of(parent) if parent else '/'}{unit.pk}/"
-        return memo[unit.pk]
-
-    changed = []
-    for unit in units:
-        path = path_of(unit)
-        if path != unit.path:
-            unit.path = path
-            changed.append(unit)
-    Unit.objects.bulk_update(changed, ["path"], batch_size=1000)
+    """Set every unit's path from its parent's, in SQL, one tree level per pass."""
+    own_segment = Concat(Cast("id", CharField()), Value("/"))
+    parent_path = Subquery(Unit.objects.filter(pk=OuterRef("parent_id")).values("path")[:1])
+    expected = Case(When(parent__isnull=True, then=Concat(Value("/"), own_segment)),
+                    default=Concat(parent_path, own_segment), output_field=CharField())
+    for _ in range(64):  # deeper than any real unit tree; guards against a loop slipping through
+        stale = list(Unit.objects.annotate(expected=expected).exclude(path=F("expected"))
+                     .values_list("id", flat=True))
+        if not stale:
+            return
+        for start in range(0, len(stale), 1000):
+            Unit.objects.filter(pk__in=stale[start:start + 1000]).update(path=expected)

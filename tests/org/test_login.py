@@ -1,0 +1,155 @@
+"""Sign-in protections: lockout, audit of logins, idle timeout, second factor, password rules, headers."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+import pyotp
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kepu.core.access import SYSTEM
+from kepu.core.errors import ValidationFailed
+from kepu.core.models import AuditCategory, AuditEntry
+from kepu.org import services
+from kepu.org.demo import DEMO_PASSWORD
+from kepu.org.models import LoginThrottle
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client: Client, username: str, password: str) -> Any:
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def test_a_correct_password_signs_in_and_is_audited() -> None:
+    client = Client()
+    response = _login(client, "office", DEMO_PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/office/"
+    entry = AuditEntry.objects.filter(category=AuditCategory.LOGIN).latest("id")
+    assert entry.actor_name == "王科普" and entry.ip == "127.0.0.1"
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes() -> None:
+    client = Client()
+    for attempt in range(1, 5):
+        response = _login(client, "jiaoyu", "wrong-password")
+        assert f"再错 {5 - attempt} 次账号将被锁定" in response.content.decode()
+    response = _login(client, "jiaoyu", "wrong-password")
+    assert "账号已锁定 15 分钟" in response.content.decode()
+    # Even the right password is refused while locked.
+    response = _login(client, "jiaoyu", DEMO_PASSWORD)
+    assert response.status_code == 200 and "账号已锁定" in response.content.decode()
+    assert AuditEntry.objects.filter(category=AuditCategory.LOGIN_FAILED, actor_name="jiaoyu").count() == 6
+
+
+def test_the_lock_runs_out_after_fifteen_minutes() -> None:
+    client = Client()
+    for _ in range(5):
+        _login(client, "jiaoyu", "wrong-password")
+    throttle = LoginThrottle.objects.get(username="jiaoyu")
+    throttle.locked_until = timezone.now() - timedelta(seconds=1)
+    throttle.save()
+    assert _login(client, "jiaoyu", DEMO_PASSWORD).status_code == 302
+    assert not LoginThrottle.objects.filter(username="jiaoyu").exists()
+
+
+def test_unknown_user_names_are_locked_too_so_accounts_cannot_be_probed() -> None:
+    client = Client()
+    for _ in range(5):
+        _login(client, "nobody", "x")
+    assert LoginThrottle.objects.get(username="nobody").locked_until is not None
+
+
+def test_an_administrator_can_unlock_an_account(cast: dict[str, Any]) -> None:
+    client = Client()
+    for _ in range(5):
+        _login(client, "jiaoyu", "wrong-password")
+    services.user_unlock(actor=cast["office"], user=cast["jiaoyu"])
+    assert _login(client, "jiaoyu", DEMO_PASSWORD).status_code == 302
+
+
+def test_an_idle_session_is_ended(as_user: Any, settings: Any) -> None:
+    client = as_user("office")
+    assert client.get("/office/").status_code == 200
+    session = client.session
+    session["kepu_last_seen"] = int(time.time()) - settings.KEPU_IDLE_TIMEOUT_SECONDS - 5
+    session.save()
+    response = client.get("/office/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert client.get("/office/").status_code == 302  # signed out for good
+    assert AuditEntry.objects.filter(action="auth.idle_timeout").exists()
+
+
+def test_the_second_factor_is_asked_for_when_enabled(cast: dict[str, Any]) -> None:
+    office = cast["office"]
+    secret = services.totp_begin(actor=office)
+    services.totp_confirm(actor=office, code=pyotp.TOTP(secret).now())
+    client = Client()
+    response = _login(client, "office", DEMO_PASSWORD)
+    assert response["Location"].startswith("/login/verify/")
+    assert client.get("/office/").status_code == 302  # not signed in yet
+    response = client.post("/login/verify/", {"code": "000000"})
+    assert "动态口令不正确" in response.content.decode()
+    response = client.post("/login/verify/", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    assert client.get("/office/").status_code == 200
+
+
+def test_only_administrative_roles_may_enable_the_second_factor(cast: dict[str, Any]) -> None:
+    with pytest.raises(ValidationFailed):
+        services.totp_begin(actor=cast["jiaoyu"])
+
+
+@pytest.mark.parametrize("password, message", [
+    ("short1A!", "太短"),
+    ("alllowercaseletters", "至少三类"),
+    ("12345678901234", "至少三类"),
+])
+def test_weak_passwords_are_refused_with_a_reason(cast: dict[str, Any], password: str, message: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        services.user_set_password(actor=SYSTEM, user=cast["jiaoyu"], password=password)
+    assert message in caught.value.message
+
+
+def test_a_new_account_must_change_its_password_first(cast: dict[str, Any]) -> None:
+    services.user_create(actor=SYSTEM, username="newbie", password="Abcdef#12345", display_name="新人",
+                         must_change_password=True, roles=["liaison"], unit=cast["jiaoyu"].unit)
+    response = _login(Client(), "newbie", "Abcdef#12345")
+    assert response["Location"] == "/account/password/"
+
+
+def test_pages_carry_the_security_headers(as_user: Any) -> None:
+    response = as_user("office").get("/office/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cache-Control"] == "no-store"
+    assert response.cookies.get("sessionid") is None or response.cookies["sessionid"]["httponly"]
+
+
+def test_a_post_without_the_csrf_token_is_refused(cast: dict[str, Any]) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast["office"], backend="kepu.org.auth.KepuModelBackend")
+    unit = cast["jiaoyu"].unit
+    response = client.post(f"/office/org/units/{unit.pk}/aliases/", {"name": "跨站别名"})
+    assert response.status_code == 403
+    assert not unit.aliases.filter(name="跨站别名").exists()
+
+
+def test_phone_numbers_are_masked_for_roles_that_may_not_see_them(as_user: Any) -> None:
+    liaison_view = as_user("jiaoyu").get("/office/org/users/").content.decode()
+    assert "138****0004" in liaison_view and "13800000004" not in liaison_view
+    office_view = as_user("office").get("/office/org/users/").content.decode()
+    assert "13800000004" in office_view
+
+
+def test_audit_snapshots_never_hold_a_full_phone_number(cast: dict[str, Any]) -> None:
+    services.user_update(actor=SYSTEM, user=cast["jiaoyu"], phone="13912345678")
+    entry = AuditEntry.objects.filter(action="org.user.update").latest("id")
+    assert entry.before["phone"] == "138****0004" and entry.after["phone"] == "139****5678"

@@ -36,6 +36,18 @@ def test_targets_as_plans_write_them(text: str, expected: tuple[object, ...]) ->
     assert one(text) == expected
 
 
+def test_a_change_from_a_value_gives_the_baseline() -> None:
+    (indicator,) = find_indicators("到2025年，公民具备科学素质的比例由16.7%提高到23%。")
+    assert (indicator.name, indicator.value, indicator.baseline, indicator.direction) == (
+        "公民具备科学素质的比例", Decimal(23), Decimal("16.7"), "≥",
+    )  # fmt: skip
+
+
+def test_a_range_is_read_by_its_first_number() -> None:
+    (indicator,) = find_indicators("到2025年，覆盖率达到20%—30%。")
+    assert (indicator.name, indicator.value) == ("覆盖率", Decimal(20))
+
+
 def test_annual_targets_apply_to_each_year_of_the_plan() -> None:
     (indicator,) = find_indicators("每年培训农民1500人次。", plan_years=(2021, 2025))
     assert (indicator.name, indicator.year, indicator.annual, indicator.years) == ("培训农民", None, True, [2021, 2022, 2023, 2024, 2025])

@@ -240,7 +240,8 @@ def _apply_baselines(plan: ParsedPlan, baselines: list[Indicator]) -> None:
     everything = plan.goals + [i for s in plan.sections for i in s.indicators]
     everything += [i for t in plan.tasks for i in t.indicators]
     for indicator in everything:
-        indicator.baseline = known.get((indicator.name, indicator.unit), indicator.baseline)
+        if indicator.baseline is None:
+            indicator.baseline = known.get((indicator.name, indicator.unit))
 
 
 def _unit_warnings(plan: ParsedPlan) -> None:

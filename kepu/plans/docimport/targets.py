@@ -61,6 +61,12 @@ _ANNUAL = re.compile(r"每年度?|年均|每一年|逐年")
 _YEAR_OR_FIVE = re.compile(r"((?:19|20)\d{2})年(?!以来|来|起)|“?(十[三四五六]五)”?")
 
 
+_CHANGE = r"(?:提高|提升|增加|增长|扩大|降低|下降|减少|压减|缩小)(?:到|至)"
+_FROM_BASELINE = re.compile(rf"(?:由|从)(?P<base>\d+(?:\.\d+)?)(?:%|[^\d，。；、]{{0,3}}?)(?P<change>{_CHANGE})$")
+_BASELINE_AHEAD = re.compile(rf"^{_CHANGE}")
+_RANGE_END = re.compile(r"(?:[\d%]|[万亿人个家所次场])\s*[—\-－～~至]$")
+
+
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
@@ -224,8 +230,13 @@ def _indicator(
     value, unit = parsed
     start = _clause_start(sentence, match.start())
     prefix = sentence[start : match.start()]
-    if not _plausible(match, value, unit, prefix):
-        return None
+    if not _plausible(match, value, unit, prefix) or _RANGE_END.search(prefix):
+        return None  # "20%—30%": the range is read by its first number
+    if re.search(r"(由|从)$", prefix) and _BASELINE_AHEAD.match(sentence[match.end() :]):
+        return None  # "由16.7%提高到23%": 16.7 % is the baseline of the next number
+    baseline = _FROM_BASELINE.search(prefix)
+    if baseline:
+        prefix = prefix[: baseline.start()] + prefix[baseline.start("change") :]
     name, cue = _name(prefix, sentence[match.end() :])
     if not name or len(name) < 2:
         return None
@@ -237,6 +248,7 @@ def _indicator(
         unit=unit,
         year=year,
         direction=_direction(cue, match.group("qual") or ""),
+        baseline=Decimal(baseline.group("base")) if baseline else None,
         sentence=sentence.strip(),
         annual=annual,
         years=years,

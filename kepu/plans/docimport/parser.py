@@ -147,15 +147,20 @@ def _make_task(node: Node, seq: int, ctx: _Context) -> ParsedTask:
     )
 
 
-def _path(node: Node, chapter: Node, ctx: _Context) -> list[str]:
-    path: list[str] = []
-    current = node.parent
+def _ancestors(node: Node, chapter: Node) -> list[Node]:
+    """The headings from ``node``'s parent up to ``chapter``, nearest first."""
+    found: list[Node] = []
+    current = node.parent if node is not chapter else None
     while current is not None and current.marker is not None:
-        path.insert(0, _label(current, ctx))
+        found.append(current)
         if current is chapter:
             break
         current = current.parent
-    return path
+    return found
+
+
+def _path(node: Node, chapter: Node, ctx: _Context) -> list[str]:
+    return [_label(ancestor, ctx) for ancestor in reversed(_ancestors(node, chapter))]
 
 
 def _make_section(node: Node, chapter: Node, tasks: list[Node], ctx: _Context) -> ParsedSection:
@@ -183,23 +188,17 @@ def _make_section(node: Node, chapter: Node, tasks: list[Node], ctx: _Context) -
     return section
 
 
-def _ancestors(node: Node, chapter: Node) -> list[Node]:
-    found = []
-    current = node.parent
-    while current is not None and current.marker is not None and node is not chapter:
-        found.append(current)
-        if current is chapter:
-            break
-        current = current.parent
-    return found
-
-
 def _chapter_sections(chapter: Node, ctx: _Context, plan: ParsedPlan) -> list[ParsedSection]:
     depth = task_depth(chapter, ctx)
     if depth <= 2:
         return [_make_section(chapter, chapter, chapter.children, ctx)]
     plan.goals += _indicators(chapter.own_text, ctx)
-    heads = [node for d, node in chapter.descendants() if d + 1 == depth - 1]
+    # section headings: the level above the tasks, and any item above it with nothing below
+    heads = [
+        node
+        for d, node in chapter.descendants()
+        if d + 1 == depth - 1 or (d + 1 < depth - 1 and not node.children)
+    ]
     sections = []
     for head in heads:
         if chapter_kind(_title(head, ctx)) != "task" and not _subtree_has_units(head, ctx):

@@ -26,6 +26,7 @@ ITEMS = [f"i{j:02d}" for j in range(1, 51)] + ["literate"]
 N_ROWS, N_ITEMS, N_STRATA, PSU_PER_STRATUM, N_DISTRICTS = 300_000, 50, 200, 10, 30
 AGE_BANDS = ("18-29", "30-39", "40-49", "50-59", "60-69")
 # One thread for both tools: R is single-threaded, and other people share this machine.
+SVY_TIMEOUT = 300  # seconds; the svy comparison is optional and must not make the benchmark slow
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -181,8 +182,12 @@ def svy_comparison(data_path: Path) -> str | None:
     script = ROOT / "bench" / "svy_job.py"
     if not python.exists() or not script.exists():
         return None
-    result = subprocess.run([str(python), str(script), str(data_path), str(OUT / "controls.json")],
-                            capture_output=True, text=True, env={**os.environ, **ONE_THREAD}, check=False)
+    try:
+        result = subprocess.run([str(python), str(script), str(data_path), str(OUT / "controls.json")],
+                                capture_output=True, text=True, env={**os.environ, **ONE_THREAD}, check=False,
+                                timeout=SVY_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return f"svy  : did not finish within {SVY_TIMEOUT} s (stopped)"
     if result.returncode != 0:
         return f"svy  : could not run ({result.stderr.strip().splitlines()[-1] if result.stderr.strip() else 'error'})"
     return result.stdout.strip().splitlines()[-1]

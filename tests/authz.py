@@ -1,7 +1,8 @@
 """The table-driven authorisation check's vocabulary.
 
 Each domain lists its back-office URLs and API endpoints in `tests/<domain>/authz.py` as `CASES`: for
-each, who (by demo user name) is allowed. `tests/test_authorization.py` runs every case for every demo
+each, who (by demo user name) is allowed. A table may also define `objects(cast) -> dict` returning
+named rows its cases refer to (created inside the test's transaction). `tests/test_authorization.py` runs every case for every demo
 user and anonymous visitors, and fails when a URL or endpoint exists that no table lists.
 """
 

@@ -38,10 +38,18 @@ def _refused(request: HttpRequest, exc: KepuError) -> HttpResponse:
 def _mount() -> None:
     # One line per domain; each domain's api.py owns its router.
     from kepu.api.core_api import router as core_router
+    from kepu.literacy.api import router as literacy_router
     from kepu.org.api import router as org_router
+    from kepu.plans.api import router as plans_router
+    from kepu.service_orders.api import router as orders_router
+    from kepu.volunteers.api import router as volunteers_router
 
     api.add_router("/v1/", core_router)
     api.add_router("/v1/org/", org_router)
+    api.add_router("/v1/plans/", plans_router)
+    api.add_router("/v1/literacy/", literacy_router)
+    api.add_router("/v1/volunteers/", volunteers_router)
+    api.add_router("/v1/orders/", orders_router)
 
 
 _mount()

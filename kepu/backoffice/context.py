@@ -29,4 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         section["items"].append({"label": item.label, "url": url, "icon": item.icon,
                                  "active": request.path.startswith(url)})
     context["nav_sections"] = list(sections.values())
+    from kepu.notifications.services import unread_count
+
+    context["unread_notifications"] = unread_count(user)
     return context

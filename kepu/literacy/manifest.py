@@ -1,0 +1,1 @@
+"""What this domain adds to the shells: navigation, home cards, portal tiles, demo data."""

@@ -1,0 +1,1 @@
+"""Actions of this domain and who may do them in which data scope."""

@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/kepu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup venv assets browser db demo worker lint typecheck test-sqlite test-postgres \
+.PHONY: run test setup venv assets fonts browser db demo worker lint typecheck test-sqlite test-postgres \
         bench bench-literacy bench-orders bench-plans r-survey clean
 
 ## make run: set up, migrate SQLite, load the demo city, start the web server and the task worker
@@ -16,6 +16,7 @@ run: setup
 	$(PY) manage.py load_demo
 	@$(PY) manage.py demo_logins --host $(HOST) --port $(PORT)
 	@trap 'kill 0' EXIT; $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	  $(PY) manage.py kepu_scheduler >var/scheduler.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT) --skip-checks
 
 ## make test: set up, then the whole suite on SQLite and on PostgreSQL, then lint
@@ -35,7 +36,7 @@ lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-setup: venv assets
+setup: venv assets fonts
 	@mkdir -p var
 	@$(PY) manage.py collectstatic --no-input -v 0
 
@@ -50,6 +51,10 @@ assets: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+## Chinese fonts for the charts inside Word reports
+fonts:
+	@scripts/ensure-debian-packages fonts-noto-cjk
 
 ## Debian's Chromium and CJK fonts for the browser journeys (installed once, needs root or sudo)
 browser:

@@ -108,3 +108,17 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("操作日志不可删除")
 
+
+
+class JobRun(models.Model):
+    """One day's enqueueing of a scheduled job (see kepu.core.scheduler)."""
+
+    name = models.CharField(max_length=80)
+    day = models.DateField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="one_run_per_job_and_day")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day}"

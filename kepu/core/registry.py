@@ -62,8 +62,19 @@ class PortalTile:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A background task the scheduler enqueues once a day at `hour` (local time), e.g. lights."""
+
+    name: str
+    task: Any  # a django.tasks Task (decorated with @task); enqueued with no arguments
+    hour: int = 2
+    minute: int = 0
+
+
 @dataclass
 class _Registry:
+    scheduled_jobs: dict[str, ScheduledJob] = field(default_factory=dict)
     portal_tiles: list[PortalTile] = field(default_factory=list)
     nav: list[NavItem] = field(default_factory=list)
     home_cards: list[HomeCard] = field(default_factory=list)
@@ -117,3 +128,11 @@ def add_indicator_provider(provider: IndicatorProvider) -> None:
 
 def indicator_providers() -> dict[str, IndicatorProvider]:
     return dict(sorted(_registry.indicator_providers.items()))
+
+
+def add_scheduled_job(job: ScheduledJob) -> None:
+    _registry.scheduled_jobs[job.name] = job
+
+
+def scheduled_jobs() -> list[ScheduledJob]:
+    return sorted(_registry.scheduled_jobs.values(), key=lambda j: (j.hour, j.minute, j.name))

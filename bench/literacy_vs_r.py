@@ -149,6 +149,8 @@ def agreement(kepu: pl.DataFrame, r: pl.DataFrame) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kepu-job", nargs=4, metavar=("DATA", "CONTROLS", "OUT", "TIMING"), help=argparse.SUPPRESS)
+    parser.add_argument("--svy", action="store_true",
+                        help="also time the PyPI svy package from /tmp/svy-venv or $SVY_PYTHON (adds ~3-4 minutes)")
     args = parser.parse_args()
     if args.kepu_job:
         data, controls, out, timing = (Path(p) for p in args.kepu_job)
@@ -167,9 +169,8 @@ def main() -> None:
     digits = agreement(k_res, r_res)
     print(f"agreement over {k_res.height} estimates and SEs (plain and raked, overall and by district): "
           f"estimates {digits['estimate']:.1f} digits, SEs {digits['se']:.1f} digits")
-    svy_line = svy_comparison(data_path)
-    if svy_line:
-        print(svy_line)
+    if args.svy:
+        print(svy_comparison(data_path) or "svy  : not installed (python3 -m venv /tmp/svy-venv && /tmp/svy-venv/bin/pip install svy)")
     speedup = r_facts["seconds"] / k_facts["seconds"]
     print(f"wall-time ratio R/kepu (process start to exit): {r_wall / k_wall:.1f}")
     print(f"literacy_vs_r: speedup={speedup:.1f} digits={min(digits.values()):.1f} "

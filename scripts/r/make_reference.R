@@ -286,6 +286,11 @@ cli_out <- function(case, d) {
   emit(paste0(case, "_all"), "ci_q1", attr(svyciprop(~q1, d, method = "beta"), "ci"))
   emit(paste0(case, "_all"), "ci_q2", attr(svyciprop(~q2, d, method = "beta"), "ci"))
   emit(paste0(case, "_all"), "ci_score", confint(svymean(~score, d), df = degf(d))[1, ])
+  for (v in c("q1", "q2")) {
+    emit(paste0(case, "_all"), paste0("logit_", v), attr(svyciprop(as.formula(paste0("~", v)), d, method = "logit"), "ci"))
+    lb <- svyby(as.formula(paste0("~", v)), ~district, d, svyciprop, vartype = "ci", method = "logit")
+    emit(paste0(case, "_by"), paste0("logit_", v), cbind(lb$ci_l, lb$ci_u))
+  }
   b <- svyby(~q1 + q2 + score, ~district, d, svymean, deff = TRUE)
   by_out(paste0(case, "_by"), b, c("q1", "q2", "score"))
   for (v in c("q1", "q2")) {

@@ -7,7 +7,7 @@ import pytest
 
 import kepu.literacy.estimation as est
 from tests.estimation.reference import assert_close, assert_stat, col, ref
-from tests.estimation.test_intervals import _interval
+from tests.estimation.test_intervals import _interval, _pair
 from tests.estimation.test_taylor import clus1, nhanes
 
 POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
@@ -70,6 +70,13 @@ def test_intervals_after_raking(method: str) -> None:
     if method != "wilson":
         b = est.by_domain(rk, col(d, "aw"), col(d, "stype"))
         assert_close(_interval(b, method), ref("clus1_rake_by_ci", f"ci_{method}"))
+
+
+def test_svyglm_logit_interval_after_raking() -> None:
+    design, d = clus1()
+    rk = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking")
+    assert_close(_pair(est.svyciprop_logit(rk, col(d, "aw"))), ref("clus1_rake_ci", "ci_logit"))
+    assert_close(_pair(est.svyciprop_logit(rk, col(d, "aw"), col(d, "stype"))), ref("clus1_rake_by_ci", "ci_logit"))
 
 
 def test_bounded_raking() -> None:

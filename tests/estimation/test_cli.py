@@ -26,7 +26,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*cmd, *args], capture_output=True, text=True, env=env, check=False)
 
 
-def _check(out: Path, case: str) -> None:
+def _check(out: Path, case: str, ci: str = "beta") -> None:
     df = pl.read_csv(out, schema_overrides={"domain": pl.String})
     assert df.columns == ["variable", "domain", "estimate", "se", "ci_low", "ci_high", "deff", "n"]
     overall = df.filter(pl.col("domain").is_null() | (pl.col("domain") == ""))
@@ -37,14 +37,16 @@ def _check(out: Path, case: str) -> None:
     assert_close(overall["deff"].to_numpy(), ref(f"{case}_all", "deff"))
     for i, v in enumerate(("q1", "q2", "score")):
         row = overall.row(i, named=True)
-        assert_close(np.array([row["ci_low"], row["ci_high"]]), ref(f"{case}_all", f"ci_{v}"))
+        name = f"logit_{v}" if ci == "logit" and v != "score" else f"ci_{v}"
+        assert_close(np.array([row["ci_low"], row["ci_high"]]), ref(f"{case}_all", name))
     assert by["domain"].to_list() == ["d1", "d2", "d3"] * 3
     assert_close(by["estimate"].to_numpy(), ref(f"{case}_by", "estimate"))
     assert_close(by["se"].to_numpy(), ref(f"{case}_by", "se"))
     assert_close(by["deff"].to_numpy(), ref(f"{case}_by", "deff"))
     for v in ("q1", "q2", "score"):
         part = by.filter(pl.col("variable") == v)
-        assert_close(np.concatenate([part["ci_low"].to_numpy(), part["ci_high"].to_numpy()]), ref(f"{case}_by", f"ci_{v}"))
+        name = f"logit_{v}" if ci == "logit" and v != "score" else f"ci_{v}"
+        assert_close(np.concatenate([part["ci_low"].to_numpy(), part["ci_high"].to_numpy()]), ref(f"{case}_by", name))
 
 
 BASE = ["--strata", "stratum", "--psu", "village", "--weight", "weight", "--nest", "--vars", "q1,q2,score",
@@ -67,6 +69,16 @@ def test_parquet_with_raking_matches_r_calibrate(tmp_path: Path) -> None:
     result = run_cli(str(parquet), *BASE, "--rake", str(controls), "--out", str(out))
     assert result.returncode == 0, result.stderr
     _check(out, "cli_rake")
+
+
+def test_logit_intervals_are_rs_svyciprop_logit(tmp_path: Path) -> None:
+    controls = tmp_path / "controls.json"
+    controls.write_text(json.dumps(CONTROLS), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    args = [a if a != "beta" else "logit" for a in BASE]
+    result = run_cli(str(SURVEY), *args, "--rake", str(controls), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    _check(out, "cli_rake", ci="logit")
 
 
 def test_help_is_bilingual() -> None:

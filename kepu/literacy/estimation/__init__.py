@@ -34,6 +34,7 @@ from .intervals import CI_METHODS, CIMethod, proportion_ci, wald_ci
 from .replicates import ReplicateDesign, replicate_design, replicate_estimate
 from .results import Estimates
 from .small_area import FayHerriotResult, fay_herriot, publishing_flags
+from .svyglm_logit import svyciprop_logit
 
 AnyDesign = Design | ReplicateDesign
 
@@ -42,7 +43,7 @@ __all__ = [
     "DesignError", "Estimates", "EstimationError", "FayHerriotResult", "LonelyPSU", "LonelyPSUError",
     "ReplicateDesign", "Statistic", "by_domain", "calibrate", "fay_herriot", "hadamard", "margin_model",
     "mean", "post_stratify", "proportion", "proportion_ci", "publishing_flags", "rake", "ratio",
-    "replicate_design", "total", "wald_ci",
+    "replicate_design", "svyciprop_logit", "total", "wald_ci",
 ]
 
 

@@ -18,6 +18,7 @@ from .errors import EstimationError
 from .estimators import by_domain, mean
 from .intervals import CI_METHODS, CIMethod, proportion_ci, wald_ci
 from .results import Estimates
+from .svyglm_logit import svyciprop_logit
 
 DESCRIPTION = """\
 按复杂抽样设计（分层、整群、权重、有限总体校正）估计比例与均值及其标准误、置信区间和设计效应；
@@ -132,8 +133,11 @@ def rake_design(design: Design, df: pl.DataFrame, controls_path: str) -> Design:
     return calibrate(design, model, totals, calfun="raking")
 
 
-def _rows(result: Estimates, names: Sequence[str], binary: np.ndarray[Any, Any], method: CIMethod, level: float) -> list[dict[str, Any]]:
-    low_p, high_p = proportion_ci(result, method, level)
+def _rows(
+    result: Estimates, names: Sequence[str], binary: np.ndarray[Any, Any], method: CIMethod, level: float,
+    logit: tuple[Any, Any] | None = None,
+) -> list[dict[str, Any]]:
+    low_p, high_p = proportion_ci(result, method, level) if logit is None else logit
     low_m, high_m = wald_ci(result, level)
     est2 = np.atleast_2d(result.estimate)
     domains = [""] if result.domains is None else [str(d) for d in result.domains]
@@ -149,6 +153,14 @@ def _rows(result: Estimates, names: Sequence[str], binary: np.ndarray[Any, Any],
     return out
 
 
+def _logit(design: Design, y: Any, binary: Any, domain: Any, args: argparse.Namespace) -> tuple[Any, Any] | None:
+    """R's svyglm-based logit limits for the 0/1 columns (other columns get Wald intervals anyway)."""
+    if args.ci != "logit" or not binary.any():
+        return None
+    z = np.where(binary, y, 0.0)  # non-binary columns are replaced by zeros, their limits are unused
+    return svyciprop_logit(design, z, domain, level=args.level)
+
+
 def run(args: argparse.Namespace) -> int:
     df = read_table(args.data)
     names = [v.strip() for v in args.vars.split(",") if v.strip()]
@@ -158,9 +170,11 @@ def run(args: argparse.Namespace) -> int:
         design = rake_design(design, df, args.rake)
     binary = np.all((y == 0) | (y == 1), axis=0)
     method = cast(CIMethod, args.ci)
-    rows = _rows(mean(design, y, names=tuple(names)), names, binary, method, args.level)
+    rows = _rows(mean(design, y, names=tuple(names)), names, binary, method, args.level, _logit(design, y, binary, None, args))
     if args.by:
-        rows += _rows(by_domain(design, y, label_column(df, args.by), names=tuple(names)), names, binary, method, args.level)
+        dom = label_column(df, args.by)
+        rows += _rows(by_domain(design, y, dom, names=tuple(names)), names, binary, method, args.level,
+                      _logit(design, y, binary, dom, args))
     order = {name: i for i, name in enumerate(names)}
     rows.sort(key=lambda r: (order[r["variable"]], r["domain"] != "", r["domain"]))
     pl.DataFrame(rows, schema=list(OUTPUT_COLUMNS), orient="row").write_csv(args.out, float_precision=None)

@@ -35,8 +35,9 @@ def wald_ci(est: Estimates, level: float = 0.95) -> tuple[FloatArray, FloatArray
 def proportion_ci(est: Estimates, method: CIMethod = "logit", level: float = 0.95) -> tuple[FloatArray, FloatArray]:
     """Confidence interval for proportions estimated by :func:`mean` or :func:`by_domain`.
 
-    * ``logit``/``xlogit`` — Wald interval on the logit scale mapped back: R ``svyciprop`` methods
-      "logit" (via ``svyglm``) and "xlogit" (via ``svycontrast``); identical up to R's IRLS tolerance.
+    * ``logit``/``xlogit`` — Wald interval on the logit scale at the sample proportion, mapped back:
+      R ``svyciprop`` method "xlogit". R's "logit" goes through ``svyglm``'s IRLS and differs by up
+      to ~1e-9; :func:`svyciprop_logit` reproduces it exactly from the design and data.
     * ``beta`` — Korn–Graubard: effective n = p(1-p)/var, times (t(α/2, n_rows-1)/t(α/2, df))²,
       Clopper–Pearson limits with that n (R method "beta").
     * ``wilson`` — Wilson score interval with the effective n = p(1-p)/var and the t(df) quantile

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 import kepu.literacy.estimation as est
-from tests.estimation.reference import assert_close, assert_stat, col, ref
-from tests.estimation.test_intervals import _interval, _pair
-from tests.estimation.test_taylor import clus1, nhanes
+
+from .reference import assert_close, assert_stat, col, ref
+from .test_intervals import _interval, _pair
+from .test_taylor import clus1, nhanes
 
 POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
 

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from tests.estimation.reference import HERE, assert_close, ref
+from .reference import HERE, assert_close, ref
 
 SURVEY = HERE / "data" / "cli_survey.csv"
 CONTROLS = {"sex": {"F": 1100, "M": 1000}, "ageband": {"18-39": 800, "40-59": 750, "60+": 550},

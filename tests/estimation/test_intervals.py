@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 import kepu.literacy.estimation as est
-from tests.estimation.reference import assert_close, col, ref
-from tests.estimation.test_taylor import nhanes, strat_design
+
+from .reference import assert_close, col, ref
+from .test_taylor import nhanes, strat_design
 
 
 def _interval(result: est.Estimates, method: str) -> np.ndarray:

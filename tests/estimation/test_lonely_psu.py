@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import kepu.literacy.estimation as est
-from tests.estimation.reference import assert_stat, col, data
+
+from .reference import assert_stat, col, data
 
 CASES = [
     (rule, adl, fpc)

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import kepu.literacy.estimation as est
-from tests.estimation.reference import assert_close, col, data, ref
+
+from .reference import assert_close, col, data, ref
 
 # Kalton & Flores-Cervantes (2003), cells (a, b) with a = 1..4 varying fastest.
 SAMPLE = [20, 50, 100, 30, 40, 140, 50, 100, 40, 310, 50, 70]

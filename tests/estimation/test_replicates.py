@@ -7,9 +7,10 @@ import polars as pl
 import pytest
 
 import kepu.literacy.estimation as est
-from tests.estimation.reference import HERE, assert_close, assert_stat, col, data, ref
-from tests.estimation.test_intervals import _interval
-from tests.estimation.test_taylor import clus1, strat_design
+
+from .reference import HERE, assert_close, assert_stat, col, data, ref
+from .test_intervals import _interval
+from .test_taylor import clus1, strat_design
 
 
 def test_jk1_from_a_cluster_design_with_fpc() -> None:
@@ -69,7 +70,7 @@ def test_default_hadamard_matrix_gives_a_valid_brr_total_variance() -> None:
 
 
 def test_jkn_on_nhanes() -> None:
-    from tests.estimation.test_taylor import nhanes
+    from .test_taylor import nhanes
 
     design, d = nhanes()
     assert_stat(est.mean(est.replicate_design(design, "JKn"), col(d, "HI_CHOL")), "nh_jkn_mean", ("estimate", "se"))

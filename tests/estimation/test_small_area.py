@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import kepu.literacy.estimation as est
-from tests.estimation.reference import assert_close, col, data, ref
+
+from .reference import assert_close, col, data, ref
 
 
 @pytest.mark.parametrize("method", ["REML", "ML"])

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import kepu.literacy.estimation as est
-from tests.estimation.reference import assert_close, assert_stat, by_matrix, col, data, ref
+
+from .reference import assert_close, assert_stat, by_matrix, col, data, ref
 
 
 def strat_design() -> tuple[est.Design, np.ndarray, object]:

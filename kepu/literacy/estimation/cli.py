@@ -49,8 +49,9 @@ OUTPUT_COLUMNS = ("variable", "domain", "estimate", "se", "ci_low", "ci_high", "
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kepu-estimate", description=DESCRIPTION, epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter, add_help=False,
     )
+    parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出 / show this help and exit")
     parser.add_argument("data", metavar="DATA", help="调查数据文件 CSV 或 Parquet / survey data file (CSV or Parquet)")
     parser.add_argument("--strata", metavar="COL", help="分层变量列 / stratum column")
     parser.add_argument("--psu", metavar="COL", help="初级抽样单元列 / primary sampling unit column")

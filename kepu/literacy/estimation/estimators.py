@@ -245,6 +245,8 @@ def _design_estimate(
     est, var, dff, facts = estimate_by_codes(
         design, ym, codes, n_domains, statistic=statistic, denominator=den, deff=deff, whole=domain is None
     )
+    if names is not None and len(names) != ym.shape[1]:
+        raise EstimationError("变量名个数与列数不符", "number of names differs from number of columns")
     nm = names if names is not None else tuple(f"y{j + 1}" for j in range(ym.shape[1]))
     if labels is None:
         return Estimates(statistic, nm, est[0], np.sqrt(var[0]), var[0], dff[0], facts.df[0], facts.n[0], facts.n_rows[0])
@@ -289,7 +291,3 @@ def by_domain(
     """
     return _design_estimate(design, y, domain, statistic, denominator, deff, names)
 
-
-def unit_indicator(design: Design) -> Any:
-    """Sparse PSU-by-row indicator (for callers that want PSU totals of their own scores)."""
-    return indicator(design.psu, design.n_units)

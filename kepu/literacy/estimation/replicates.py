@@ -270,21 +270,22 @@ def replicate_estimate(
         nn[d] = int(np.count_nonzero(w))
         rows_n[d] = rows.size
         dfs[d] = rd.degf() if labels is None else _rank(rw) - 1
-        if deff is not False and statistic == "mean":
-            dff[d] = _replicate_deff(var[d], yy, w, deff)
+        if deff is not False and statistic != "ratio":
+            dff[d] = _replicate_deff(var[d], yy, w, deff, statistic == "total")
     if labels is not None:
         keep = nn > 0
         return Estimates(statistic, _names(names, p), est[keep], np.sqrt(var[keep]), var[keep], dff[keep], dfs[keep], nn[keep], rows_n[keep], labels[keep])
     return Estimates(statistic, _names(names, p), est[0], np.sqrt(var[0]), var[0], dff[0], dfs[0], nn[0], rows_n[0])
 
 
-def _replicate_deff(var: FloatArray, y: FloatArray, w: FloatArray, kind: DeffKind) -> FloatArray:
-    # R svymean.svyrep.design: vsrs = svyvar(x)/n, times (N - n)/N unless deff="replace"; n = rows.
+def _replicate_deff(var: FloatArray, y: FloatArray, w: FloatArray, kind: DeffKind, is_total: bool) -> FloatArray:
+    # R svymean/svytotal.svyrep.design: vsrs = svyvar(x)/n (times N^2 for a total), times (N - n)/N
+    # unless deff="replace"; n counts all rows of the (domain) design.
     n = y.shape[0]
     wsum = w.sum()
     xbar = (w @ y) / wsum
     s2 = (w @ (y - xbar) ** 2) / wsum * n / (n - 1)
-    vsrs = s2 / n
+    vsrs = s2 / n * (wsum**2 if is_total else 1.0)
     if kind != "replace":
         vsrs = vsrs * (wsum - n) / wsum
     return np.asarray(var / vsrs, dtype=np.float64)

@@ -59,6 +59,13 @@ save_data(apistrat[, keep], "apistrat")
 save_data(apiclus1[, keep], "apiclus1")
 save_data(apiclus2[, c("dnum", "snum", "fpc1", "fpc2", "pw", "api00", "api99", "sw", "stype")], "apiclus2")
 
+apisrs <- add_binary(apisrs)
+save_data(apisrs[, keep], "apisrs")
+dsrs <- svydesign(id = ~1, fpc = ~fpc, data = apisrs)
+stat_out("srs_mean", svymean(~api00 + sw, dsrs, deff = TRUE))
+stat_out("srs_total", svytotal(~enroll, dsrs, deff = TRUE))
+by_out("srs_by", svyby(~api00 + sw, ~stype, dsrs, svymean, deff = TRUE), c("api00", "sw"))
+
 dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc)
 stat_out("strat_mean", svymean(~api00 + api99 + enroll + sw, dstrat, deff = TRUE))
 stat_out("strat_mean_replace", svymean(~api00 + api99 + enroll + sw, dstrat, deff = "replace"))

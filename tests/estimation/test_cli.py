@@ -81,6 +81,20 @@ def test_logit_intervals_are_rs_svyciprop_logit(tmp_path: Path) -> None:
     _check(out, "cli_rake", ci="logit")
 
 
+def test_fpc_and_lonely_psu_options(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    result = run_cli(str(HERE / "data" / "lonely.csv"), "--strata", "stratum", "--psu", "psu", "--weight", "w",
+                     "--fpc", "N", "--nest", "--lonely-psu", "adjust", "--vars", "y,b", "--by", "dom", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    df = pl.read_csv(out, schema_overrides={"domain": pl.String}).with_columns(pl.col("domain").fill_null(""))
+    overall = df.filter(pl.col("domain") == "")
+    by = df.filter(pl.col("domain") != "")
+    assert_close(overall["estimate"].to_numpy(), ref("lonely_adjust_noadl_fpc_mean", "estimate"))
+    assert_close(overall["se"].to_numpy(), ref("lonely_adjust_noadl_fpc_mean", "se"))
+    assert_close(by["estimate"].to_numpy(), ref("lonely_adjust_noadl_fpc_by", "estimate"))
+    assert_close(by["se"].to_numpy(), ref("lonely_adjust_noadl_fpc_by", "se"))
+
+
 def test_help_is_bilingual() -> None:
     result = run_cli("--help")
     assert result.returncode == 0

@@ -10,6 +10,15 @@ import kepu.literacy.estimation as est
 from .reference import assert_close, assert_stat, by_matrix, col, data, ref
 
 
+def test_simple_random_sample_with_fpc_and_no_weights() -> None:
+    d = data("apisrs")
+    design = est.Design.from_arrays(fpc=col(d, "fpc"))  # weights N/n from the fpc, as R does
+    y = np.column_stack([col(d, "api00"), col(d, "sw")])
+    assert_stat(est.mean(design, y), "srs_mean")
+    assert_stat(est.total(design, col(d, "enroll")), "srs_total")
+    assert_stat(est.by_domain(design, y, col(d, "stype")), "srs_by", by=True)
+
+
 def strat_design() -> tuple[est.Design, np.ndarray, object]:
     d = data("apistrat")
     design = est.Design.from_arrays(weights=col(d, "pw"), strata=col(d, "stype"), fpc=col(d, "fpc"))

@@ -8,8 +8,7 @@ Pure NumPy/SciPy, no Django. Typical use::
     overall = est.mean(design, items)                     # many 0/1 items at once
     by_district = est.by_domain(design, items, district)  # full-design domain variances
     low, high = est.proportion_ci(by_district, method="beta")
-    model, totals, _ = est.margin_model({"sex": sex, "age": age_band}, census_totals)
-    calibrated = est.calibrate(design, model, totals, calfun="raking")
+    calibrated = est.calibrate_to_margins(design, {"sex": sex, "age": age_band}, census_totals)
     est.mean(calibrated, items)                           # calibration-aware standard errors
 
 See ``docs/literacy-estimation.md`` for the methods and formulas.
@@ -21,7 +20,7 @@ from typing import Any
 
 from numpy.typing import ArrayLike
 
-from .calibration import calibrate, margin_model, post_stratify, rake
+from .calibration import calibrate, calibrate_to_margins, margin_model, post_stratify, rake
 from .design import CalibrationStep, Design, LonelyPSU
 from .errors import CalibrationError, DesignError, EstimationError, LonelyPSUError
 from .estimators import DeffKind, Statistic
@@ -41,7 +40,7 @@ AnyDesign = Design | ReplicateDesign
 __all__ = [
     "CI_METHODS", "AnyDesign", "CIMethod", "CalibrationError", "CalibrationStep", "DeffKind", "Design",
     "DesignError", "Estimates", "EstimationError", "FayHerriotResult", "LonelyPSU", "LonelyPSUError",
-    "ReplicateDesign", "Statistic", "by_domain", "calibrate", "fay_herriot", "hadamard", "margin_model",
+    "ReplicateDesign", "Statistic", "by_domain", "calibrate", "calibrate_to_margins", "fay_herriot", "hadamard", "margin_model",
     "mean", "post_stratify", "proportion", "proportion_ci", "publishing_flags", "rake", "ratio",
     "replicate_design", "svyciprop_logit", "total", "wald_ci",
 ]

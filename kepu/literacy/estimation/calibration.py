@@ -102,6 +102,25 @@ def calibrate(
     return design.with_calibration(CalibrationStep(model_matrix=m, weights_before=ww, g=g, kind=calfun))
 
 
+def calibrate_to_margins(
+    design: Design,
+    margins: Mapping[str, ArrayLike],
+    totals: Mapping[str, Mapping[Any, float]],
+    *,
+    calfun: CalFun = "raking",
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+    maxit: int = 50,
+    epsilon: float = 1e-7,
+) -> Design:
+    """Calibrate to categorical margins given as ``{column: {level: total}}`` (raking by default).
+
+    Same as R's ``calibrate(design, ~a + b + c, population, calfun=...)`` with the population vector
+    built from the margins; see :func:`margin_model` and :func:`calibrate`.
+    """
+    model, population, _ = margin_model(margins, totals)
+    return calibrate(design, model, population, calfun=calfun, bounds=bounds, maxit=maxit, epsilon=epsilon)
+
+
 def _fm1(u: FloatArray, calfun: CalFun, lo: float, hi: float) -> FloatArray:
     base = u + 1.0 if calfun == "linear" else np.exp(u)
     return np.asarray(np.minimum(np.maximum(base, lo), hi) - 1.0, dtype=np.float64)

@@ -12,7 +12,7 @@ from typing import Any, cast
 import numpy as np
 import polars as pl
 
-from .calibration import calibrate, margin_model
+from .calibration import calibrate_to_margins
 from .design import LONELY_PSU_RULES, Design, LonelyPSU
 from .errors import EstimationError
 from .estimators import by_domain, mean
@@ -130,8 +130,7 @@ def rake_design(design: Design, df: pl.DataFrame, controls_path: str) -> Design:
     except (OSError, json.JSONDecodeError) as exc:
         raise EstimationError(f"无法读取控制数文件 {controls_path}：{exc}", f"cannot read controls file {controls_path}: {exc}") from exc
     margins = {name: label_column(df, name) for name in controls}
-    model, totals, _ = margin_model(margins, controls)
-    return calibrate(design, model, totals, calfun="raking")
+    return calibrate_to_margins(design, margins, controls, calfun="raking")
 
 
 def _rows(

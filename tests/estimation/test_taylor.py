@@ -162,3 +162,11 @@ def test_psu_ids_shared_across_strata_need_nest() -> None:
     d = data("nhanes")
     with pytest.raises(est.DesignError, match="nest=True"):
         est.Design.from_arrays(weights=col(d, "WTMEC2YR"), strata=col(d, "SDMVSTRA"), psu=col(d, "SDMVPSU"))
+
+
+def test_missing_domain_label_is_an_error_naming_the_row() -> None:
+    design, y, d = strat_design()
+    dom = col(d, "awards_c").astype(object)
+    dom[6] = None
+    with pytest.raises(est.EstimationError, match="域变量第 7 行缺失"):
+        est.by_domain(design, y, dom)

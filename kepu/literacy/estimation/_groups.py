@@ -79,14 +79,28 @@ def group_count(codes: IntArray, n_groups: int) -> IntArray:
 
 def domain_codes(domain: Any, n: int) -> tuple[IntArray, NDArray[Any]]:
     """Codes and sorted labels of a domain column; an n x k array is crossed into "a.b" labels."""
+    from .errors import EstimationError
+
     arr = np.asarray(domain)
+    if arr.shape[0] != n:
+        raise EstimationError(f"域变量长度为 {arr.shape[0]}，应为 {n}", f"domain has {arr.shape[0]} rows, expected {n}")
+    missing = _missing(arr)
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0]) + 1
+        raise EstimationError(f"域变量第 {row} 行缺失", f"the domain is missing at row {row}")
     if arr.ndim == 2:
         arr = np.array([".".join(str(v) for v in row) for row in arr])
-    if arr.shape[0] != n:
-        from .errors import EstimationError
-
-        raise EstimationError(f"域变量长度为 {arr.shape[0]}，应为 {n}", f"domain has {arr.shape[0]} rows, expected {n}")
     return codes_of(arr)
+
+
+def _missing(arr: NDArray[Any]) -> NDArray[np.bool_]:
+    if arr.dtype.kind == "f":
+        out = np.isnan(arr)
+    elif arr.dtype == object:
+        out = np.array([v is None or (isinstance(v, float) and v != v) for v in arr.reshape(-1).tolist()]).reshape(arr.shape)
+    else:
+        return np.zeros(arr.shape[0], dtype=bool)
+    return out.any(axis=1) if out.ndim == 2 else out
 
 
 def domain_blocks(m: Any, codes: IntArray, n_domains: int, row_scale: FloatArray) -> Any:

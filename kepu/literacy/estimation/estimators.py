@@ -115,8 +115,9 @@ def score_totals(
         psu=combine(sums.psu_y, sums.psu_v),
         ssu=None if sums.ssu_y is None or sums.ssu_v is None else combine(sums.ssu_y, sums.ssu_v),
         cross=cross,
-        present=None if present is None else np.repeat(present, p, axis=1),
-        present_ssu=None if present_ssu is None else np.repeat(present_ssu, p, axis=1),
+        present=present,
+        present_ssu=present_ssu,
+        per_domain=p,
     )
 
 

@@ -26,9 +26,10 @@ class UnitTotals:
     """Unit totals of K score columns, plus what the variance needs besides them.
 
     ``psu`` is P x K. ``ssu`` is S x K (two-stage designs only). ``cross[k]`` is
-    ``M_k' (x / g_k)`` for calibration step k (q_k x K). ``present`` (P x K, optional) says which
-    PSUs have at least one row of the domain of each column: R's ``svyby`` drops the other rows of
-    an uncalibrated design, which matters for the lonely-PSU rules only. ``None`` means every PSU.
+    ``M_k' (x / g_k)`` for calibration step k (q_k x K). ``present`` (P x D, optional) says which
+    PSUs have at least one row of each domain, the K columns being D domains of ``per_domain``
+    variables each: R's ``svyby`` drops the other rows of an uncalibrated design, which matters for
+    the lonely-PSU rules only. ``None`` means every PSU.
     """
 
     psu: FloatArray
@@ -36,6 +37,7 @@ class UnitTotals:
     cross: tuple[FloatArray, ...] = ()
     present: NDArray[np.bool_] | None = None
     present_ssu: NDArray[np.bool_] | None = None
+    per_domain: int = 1
 
 
 def calibration_residual_coefficients(design: Design, cross: tuple[FloatArray, ...]) -> list[FloatArray]:
@@ -97,6 +99,7 @@ def _group_contributions(
     design: Design,
     stage: int,
     labels: NDArray[np.generic],
+    per_domain: int = 1,
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """Per-group (stratum, or PSU at stage 2) contributions as R's ``onestrat``; NaN where R gives NA.
 
@@ -110,7 +113,7 @@ def _group_contributions(
     if present is None:
         m = np.broadcast_to(nh, (n_groups, k))
     else:
-        m = group_sum(group, n_groups, present.astype(np.float64))
+        m = np.repeat(group_sum(group, n_groups, present.astype(np.float64)), per_domain, axis=1)
     is_present = m > 0
     rule = design.lonely_psu
     adl = design.adjust_domain_lonely
@@ -140,7 +143,7 @@ def taylor_variance(design: Design, totals: UnitTotals) -> FloatArray:
     present = None if design.calibration else totals.present
     f1 = _fraction(design.pop_psu, design.n_psu)
     contrib, is_present = _group_contributions(
-        psu_t, design.psu_stratum, design.n_psu, f1, present, design, 1, design.strata_labels
+        psu_t, design.psu_stratum, design.n_psu, f1, present, design, 1, design.strata_labels, totals.per_domain
     )
     ok = is_present & ~np.isnan(contrib)
     n_present = is_present.sum(axis=0)
@@ -148,15 +151,15 @@ def taylor_variance(design: Design, totals: UnitTotals) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         v = np.where(ok, contrib, 0.0).sum(axis=0) * n_present / n_ok
     if design.two_stage and ssu_t is not None:
-        v = v + _second_stage(design, ssu_t, None if design.calibration else totals.present_ssu)
+        v = v + _second_stage(design, ssu_t, None if design.calibration else totals.present_ssu, totals.per_domain)
     return np.asarray(v, dtype=np.float64)
 
 
-def _second_stage(design: Design, ssu_t: FloatArray, present: NDArray[np.bool_] | None) -> FloatArray:
+def _second_stage(design: Design, ssu_t: FloatArray, present: NDArray[np.bool_] | None, per_domain: int) -> FloatArray:
     assert design.ssu_psu is not None and design.n_ssu is not None and design.pop_psu is not None
     f2 = _fraction(design.pop_ssu, design.n_ssu)
     labels = np.arange(design.n_units)
-    contrib, is_present = _group_contributions(ssu_t, design.ssu_psu, design.n_ssu, f2, present, design, 2, labels)
+    contrib, is_present = _group_contributions(ssu_t, design.ssu_psu, design.n_ssu, f2, present, design, 2, labels, per_domain)
     # Each PSU is its own one-stratum stage: an NA stratum gives 0 * 1/0 = NaN in R, kept here.
     contrib = np.where(is_present, contrib, 0.0)
     first_stage_fraction = (design.n_psu / design.pop_psu)[design.psu_stratum]

@@ -4,6 +4,7 @@ rolled back."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,6 +14,8 @@ from django.utils import timezone
 
 from kepu.notifications import sms
 from kepu.notifications.models import Notification
+
+logger = logging.getLogger(__name__)
 
 
 def notify(recipients: Iterable[Any], *, title: str, body: str = "", link: str = "", kind: str = "",
@@ -26,7 +29,10 @@ def notify(recipients: Iterable[Any], *, title: str, body: str = "", link: str =
     def deliver() -> None:
         for user in people:
             if email and user.email:
-                send_mail(title, f"{body}\n\n{link}".strip(), None, [user.email], fail_silently=True)
+                try:
+                    send_mail(title, f"{body}\n\n{link}".strip(), None, [user.email])
+                except Exception:  # a mail outage must not undo the change that notified
+                    logger.warning("mail delivery failed (kind=%s)", kind)  # no address: nothing personal
             if text_message and getattr(user, "phone", ""):
                 sms.backend().send(user.phone, f"【科普平台】{title}")
 

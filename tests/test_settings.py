@@ -1,0 +1,45 @@
+"""Production settings come from the environment only, and refuse to start without the essentials."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBE = ("import django, json; from django.conf import settings; django.setup(); "
+         "print(json.dumps([settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
+         "settings.SECURE_HSTS_SECONDS, settings.ALLOWED_HOSTS, settings.DATABASES['default']['ENGINE'], "
+         "settings.TASKS['default']['BACKEND']]))")
+
+
+def _settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("KEPU_", "DATABASE_URL"))}
+    return subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True,
+                          env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env}, check=False)
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = _settings({"KEPU_ENV": "production", "KEPU_ALLOWED_HOSTS": "kepu.example.gov.cn"})
+    assert result.returncode != 0 and "KEPU_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts() -> None:
+    result = _settings({"KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50})
+    assert result.returncode != 0 and "KEPU_ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_takes_everything_from_the_environment() -> None:
+    result = _settings({
+        "KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50, "KEPU_ALLOWED_HOSTS": "kepu.example.gov.cn",
+        "DATABASE_URL": "postgres://kepu:secret@db.internal:5432/kepu",
+        "KEPU_TASK_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+    })
+    assert result.returncode == 0, result.stderr
+    import json
+
+    debug, session_secure, csrf_secure, hsts, hosts, engine, tasks = json.loads(result.stdout)
+    assert (debug, session_secure, csrf_secure) == (False, True, True) and hsts >= 31536000
+    assert hosts == ["kepu.example.gov.cn"] and engine == "django.db.backends.postgresql"
+    assert tasks == "django.tasks.backends.immediate.ImmediateBackend"

@@ -54,6 +54,22 @@ def all_actions() -> list[Action]:
     return sorted(_registry.values(), key=lambda a: a.code)
 
 
+_audit_labels: dict[str, str] = {}
+
+
+def add_audit_labels(labels: dict[str, str]) -> None:
+    """Chinese names for audit action codes that are not permission actions (e.g. org.unit.create)."""
+    _audit_labels.update(labels)
+
+
+def describe_action(code: str) -> str:
+    """The Chinese name of an audit action code, falling back to the code itself."""
+    if code in _audit_labels:
+        return _audit_labels[code]
+    action = _registry.get(code)
+    return action.label if action else code
+
+
 DOMAIN_LABELS = {
     "core": "公共",
     "org": "组织与权限",
@@ -63,4 +79,6 @@ DOMAIN_LABELS = {
     "volunteers": "科技志愿服务",
     "backoffice": "工作台",
     "api": "接口",
+    "notifications": "消息",
+    "auth": "登录",
 }

@@ -1,6 +1,6 @@
 """Who may do what with regions, units, users, the audit log and the permission matrix."""
 
-from kepu.core.permissions import Action, register
+from kepu.core.permissions import Action, add_audit_labels, register
 from kepu.core.roles import DataScope as S
 from kepu.core.roles import Role as R
 
@@ -48,3 +48,15 @@ register(
         R.SYSTEM_ADMIN: S.SELF, R.OFFICE: S.SELF, R.AREA_ADMIN: S.SELF, R.LIAISON: S.SELF, R.EXPERT: S.SELF,
     }),
 )
+
+add_audit_labels({
+    "auth.login": "登录", "auth.logout": "退出登录", "auth.login_failed": "登录失败", "auth.login_locked": "锁定期间尝试登录",
+    "auth.totp_failed": "动态口令错误", "auth.idle_timeout": "超时自动退出",
+    "org.region.create": "新增区划", "org.region.update": "修改区划", "org.region.import": "导入区划",
+    "org.unit.create": "新增单位", "org.unit.update": "修改单位", "org.unit.deactivate": "停用单位",
+    "org.unit.import": "导入单位", "org.unit.alias_add": "添加单位别名", "org.unit.alias_remove": "删除单位别名",
+    "org.user.create": "新建用户", "org.user.update": "修改用户", "org.user.roles": "变更角色",
+    "org.user.password": "修改/重置密码", "org.user.deactivate": "停用账号", "org.user.unlock": "解除登录锁定",
+    "org.user.totp_enable": "启用动态口令", "org.user.totp_disable": "关闭动态口令",
+    "api.token.create": "创建接口令牌", "api.token.revoke": "吊销接口令牌",
+})

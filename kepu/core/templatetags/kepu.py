@@ -29,6 +29,13 @@ def kp_widget(field: Any) -> Any:
 
 
 @register.filter
+def action_label(code: str) -> str:
+    from kepu.core.permissions import describe_action
+
+    return describe_action(code)
+
+
+@register.filter
 def masked_phone(value: str) -> str:
     return mask_phone(value)
 

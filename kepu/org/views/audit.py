@@ -10,7 +10,7 @@ from django.shortcuts import render
 from kepu.core.access import can, scoped
 from kepu.core.excel import Column, write_workbook
 from kepu.core.models import AuditCategory, AuditEntry
-from kepu.core.permissions import DOMAIN_LABELS, all_actions
+from kepu.core.permissions import DOMAIN_LABELS, all_actions, describe_action
 from kepu.core.roles import DataScope, Role
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
 
@@ -64,7 +64,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     import json
 
     entries = list(audit_entries(request, "core.audit.export")[:AUDIT_EXPORT_LIMIT])
-    rows = ((e.created_at, e.actor_name, e.get_category_display(), e.action, e.object_repr, e.reason, e.ip,
+    rows = ((e.created_at, e.actor_name, e.get_category_display(), describe_action(e.action), e.object_repr, e.reason, e.ip,
              e.channel, json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
              json.dumps(e.after, ensure_ascii=False) if e.after is not None else "") for e in entries)
     return excel_export(request, action="core.audit.export", data=write_workbook("操作日志", AUDIT_COLUMNS, rows),

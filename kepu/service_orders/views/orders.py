@@ -1,0 +1,329 @@
+"""Back-office order pages: the queues and list (HTMX), export, placing for a resident, the order's page
+with its timeline, one POST view per verb, and the close-out photos (served only within scope)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kepu.core.access import can, require
+from kepu.core.errors import KepuError, ValidationFailed
+from kepu.core.views import action_required, describe_filters, excel_export, paginate
+from kepu.org.models import Unit
+from kepu.service_orders import photos, rules, selectors, services, sheets, teams
+from kepu.service_orders.forms import (
+    AcceptForm,
+    CompleteForm,
+    DispatchForm,
+    OfferForm,
+    PlaceForm,
+    ReasonForm,
+    ReassignForm,
+)
+from kepu.service_orders.models import OrderChannel, OrderPhoto, OrderStatus, ServiceCategory
+from kepu.service_orders.overdue import stage_deadline
+from kepu.service_orders.states import VERBS
+
+FILTER_LABELS = {"q": "关键词", "status": "状态", "queue": "队列", "town": "镇", "unit": "承办部门",
+                 "team": "队伍", "category": "类别", "year": "年份"}
+QUEUES = (("mine", "待我处理"), ("", "全部工单"), ("pool", "抢单池"), ("overdue", "超时督办"))
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filters(request: HttpRequest) -> selectors.OrderFilters:
+    get = request.GET
+    status = get.get("status", "")
+    return selectors.OrderFilters(
+        q=get.get("q", "").strip()[:50], status=status if status in OrderStatus.values else "",
+        queue=get.get("queue", "") if get.get("queue", "") in dict(QUEUES) else "",
+        town=_int(get.get("town")), unit=_int(get.get("unit")), team=_int(get.get("team")),
+        category=get.get("category", "") if get.get("category", "") in ServiceCategory.values else "",
+        year=_int(get.get("year")),
+    )
+
+
+def _queues(user: Any) -> list[tuple[str, str]]:
+    shown = []
+    for code, label in QUEUES:
+        if code == "pool" and not teams.led_team_ids(user) and not can(user, "service_orders.order.reassign"):
+            continue
+        if code == "overdue" and not can(user, "service_orders.order.reassign"):
+            continue
+        shown.append((code, label))
+    return shown
+
+
+@action_required("service_orders.order.view")
+def order_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    orders = selectors.order_list(user=request.user, filters=filters)
+    led = teams.led_team_ids(request.user)
+    context = {
+        "page_title": "服务工单",
+        "page_subtitle": "群众点单 → 社区派单 → 部门领单 → 服务队接单 → 服务 → 群众评单",
+        **paginate(request, orders),
+        "filters": request.GET, "queue": filters.queue, "queues": _queues(request.user),
+        "statuses": OrderStatus.choices, "categories": ServiceCategory.choices,
+        "towns": sheets.town_choices(), "units": sheets.unit_choices(),
+        "single_team": next(iter(led)) if len(led) == 1 else None,
+        "can_place": can(request.user, "service_orders.order.place"),
+        "can_export": can(request.user, "service_orders.order.export"),
+    }
+    template = "service_orders/orders_table.html" if request.htmx else "service_orders/order_list.html"
+    return render(request, template, context)
+
+
+@action_required("service_orders.order.export")
+def order_export(request: HttpRequest) -> HttpResponse:
+    orders = list(selectors.order_list(user=request.user, filters=_filters(request),
+                                       action="service_orders.order.export")[:sheets.EXPORT_LIMIT])
+    return excel_export(request, action="service_orders.order.export", data=sheets.orders_export(
+                            orders, full_phones=can(request.user, "org.user.view_sensitive")),
+                        filename="服务工单.xlsx", count=len(orders),
+                        filters=describe_filters(request, FILTER_LABELS))
+
+
+@action_required("service_orders.order.place")
+def order_create(request: HttpRequest) -> HttpResponse:
+    places = selectors.place_choices(user=request.user)
+    form = PlaceForm(request.POST or None, places=places, initial={"item": request.GET.get("item")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.order_place(actor=request.user, channel=OrderChannel.COMMUNITY,
+                                         request=services.OrderRequest(
+                                             requester_name=data["requester_name"],
+                                             requester_phone=data["requester_phone"], region=data["region"],
+                                             address=data["address"], scheduled_at=form.scheduled_at,
+                                             headcount=data["headcount"], item=data["item"], title=data["title"],
+                                             category=data["category"], description=data["description"]))
+        except ValidationFailed as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已代群众下单，工单号 {order.number}。")
+            return redirect("service_orders:order_detail", order_id=order.pk)
+    return render(request, "service_orders/order_form.html", {"page_title": "代群众下单", "form": form})
+
+
+def _unit_choices(user: Any) -> QuerySet[Unit]:
+    return Unit.objects.filter(is_active=True, is_member=True).order_by("sort_order", "name")
+
+
+def _forms(request: HttpRequest, order: Any, verbs: list[str]) -> dict[str, Any]:
+    led = teams.active_teams().filter(pk__in=teams.led_team_ids(request.user))
+    built: dict[str, Any] = {}
+    if "dispatch" in verbs:
+        built["dispatch"] = DispatchForm(units=_unit_choices(request.user),
+                                         initial={"unit": order.item.provider_unit_id if order.item else None})
+    if "reassign" in verbs:
+        built["reassign"] = ReassignForm(units=_unit_choices(request.user))
+    if "claim" in verbs or "offer" in verbs:
+        initial = {"team": order.item.provider_team_id if order.item else None}
+        built["offer"] = OfferForm(teams=teams.active_teams(), initial=initial)
+    if "accept" in verbs:
+        built["accept"] = AcceptForm(teams=led if order.offered_team_id is None
+                                     else led.filter(pk=order.offered_team_id))
+    if "complete" in verbs:
+        members = teams.member_users(order.team)
+        built["complete"] = CompleteForm(members=members, initial={"volunteers": [request.user.pk]})
+    return built
+
+
+@action_required("service_orders.order.view")
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = selectors.order_detail(user=request.user, order_id=order_id)
+    verbs = rules.available_verbs(request.user, order)
+    return render(request, "service_orders/order_detail.html", {
+        "show_phone": rules.may_see_phone(request.user, order),
+        "page_title": f"工单 {order.number}", "order": order, "verbs": verbs, "forms": _forms(request, order, verbs),
+        "reason_verbs": [(v, VERBS[v].label) for v in verbs if VERBS[v].needs_reason and v != "reassign"],
+        "events": selectors.order_events(order=order), "photos": list(order.photos.all()),
+        "deadline": stage_deadline(order, selectors.settings_current()), "now": timezone.now(),
+    })
+
+
+# ---------------------------------------------------------------- one POST view per verb
+
+def _act(request: HttpRequest, order_id: int, verb: str, run: Callable[[Any], str]) -> HttpResponse:
+    """Load the order within reach, run one service, report the outcome in Chinese."""
+    order = selectors.order_detail(user=request.user, order_id=order_id)
+    try:
+        done = run(order)
+    except KepuError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    if not order_still_visible(request.user, order_id):
+        return redirect("service_orders:order_list")
+    return redirect("service_orders:order_detail", order_id=order_id)
+
+
+def order_still_visible(user: Any, order_id: int) -> bool:
+    return selectors.order_scope(user).filter(pk=order_id).exists()
+
+
+def _reason(request: HttpRequest) -> str:
+    form = ReasonForm(request.POST)
+    return form.cleaned_data["reason"] if form.is_valid() else ""
+
+
+def _valid(form: Any) -> Any:
+    if not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        raise ValidationFailed(str(first))
+    return form.cleaned_data
+
+
+@require_POST
+@action_required("service_orders.order.dispatch")
+def order_dispatch(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        data = _valid(DispatchForm(request.POST, units=_unit_choices(request.user)))
+        services.order_dispatch(actor=request.user, order=order, unit=data["unit"], note=data["note"])
+        return f"已派单至{data['unit'].name}。"
+    return _act(request, order_id, "dispatch", run)
+
+
+@require_POST
+@action_required("service_orders.order.dispatch")
+def order_reject(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        services.order_reject(actor=request.user, order=order, reason=_reason(request))
+        return "已不予受理，并短信告知群众。"
+    return _act(request, order_id, "reject", run)
+
+
+@require_POST
+@action_required("service_orders.order.claim")
+def order_claim(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        data = _valid(OfferForm(request.POST, teams=teams.active_teams()))
+        services.order_claim(actor=request.user, order=order, team=data["team"], note=data["note"])
+        return "已领单，" + (f"指派给{data['team'].name}。" if data["team"] else "已放入抢单池。")
+    return _act(request, order_id, "claim", run)
+
+
+@require_POST
+@action_required("service_orders.order.claim")
+def order_return(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        services.order_return(actor=request.user, order=order, reason=_reason(request))
+        return "已退单，工单回到社区待派单。"
+    return _act(request, order_id, "return", run)
+
+
+@require_POST
+@action_required("service_orders.order.view")
+def order_offer(request: HttpRequest, order_id: int) -> HttpResponse:
+    if not (can(request.user, "service_orders.order.claim") or can(request.user, "service_orders.order.reassign")):
+        require(request.user, "service_orders.order.claim")  # 403 and an audit entry
+
+    def run(order: Any) -> str:
+        data = _valid(OfferForm(request.POST, teams=teams.active_teams()))
+        services.order_offer(actor=request.user, order=order, team=data["team"], note=data["note"])
+        return f"已指派给{data['team'].name}。" if data["team"] else "已放入抢单池。"
+    return _act(request, order_id, "offer", run)
+
+
+@require_POST
+@action_required("service_orders.order.accept")
+def order_accept(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        led = teams.active_teams().filter(pk__in=teams.led_team_ids(request.user))
+        data = _valid(AcceptForm(request.POST, teams=led))
+        services.order_accept(actor=request.user, order=order, team=data["team"])
+        return f"接单成功：{data['team'].name}。请按预约时间提供服务。"
+    return _act(request, order_id, "accept", run)
+
+
+@require_POST
+@action_required("service_orders.order.accept")
+def order_release(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        services.order_release(actor=request.user, order=order, reason=_reason(request))
+        return "已退回，工单进入抢单池。"
+    return _act(request, order_id, "release", run)
+
+
+@require_POST
+@action_required("service_orders.order.deliver")
+def order_start(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        services.order_start(actor=request.user, order=order)
+        return "已开始服务。服务结束后请提交服务小结。"
+    return _act(request, order_id, "start", run)
+
+
+@require_POST
+@action_required("service_orders.order.deliver")
+def order_complete(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        members = teams.member_users(order.team) if order.team_id else get_user_model().objects.none()
+        data = _valid(CompleteForm(request.POST, request.FILES, members=members))
+        close_out = services.CloseOut(report=data["report"], served_count=data["served_count"],
+                                      service_hours=data["service_hours"], photos=tuple(data["photos"]),
+                                      volunteers=tuple(data["volunteers"]))
+        services.order_complete(actor=request.user, order=order, close_out=close_out,
+                                site_url=request.build_absolute_uri("/"))
+        return "服务已完成，评价链接已短信发送给群众。"
+    return _act(request, order_id, "complete", run)
+
+
+@require_POST
+@action_required("service_orders.order.cancel")
+def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        services.order_cancel(actor=request.user, order=order, reason=_reason(request))
+        return "工单已取消。"
+    return _act(request, order_id, "cancel", run)
+
+
+@require_POST
+@action_required("service_orders.order.reassign")
+def order_recall(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        services.order_recall(actor=request.user, order=order, reason=_reason(request))
+        return "已撤回，工单回到待派单队列。"
+    return _act(request, order_id, "recall", run)
+
+
+@require_POST
+@action_required("service_orders.order.reassign")
+def order_reassign(request: HttpRequest, order_id: int) -> HttpResponse:
+    def run(order: Any) -> str:
+        data = _valid(ReassignForm(request.POST, units=_unit_choices(request.user)))
+        services.order_reassign(actor=request.user, order=order, unit=data["unit"], reason=data["reason"])
+        return f"已改派至{data['unit'].name}。"
+    return _act(request, order_id, "reassign", run)
+
+
+@action_required("service_orders.order.view")
+def order_photo(request: HttpRequest, order_id: int, photo_id: int) -> HttpResponse:
+    """A close-out photo, only for those who may see the order (uploads are never public files)."""
+    order = selectors.order_detail(user=request.user, order_id=order_id)
+    return photo_response(order, photo_id)
+
+
+def photo_response(order: Any, photo_id: int) -> HttpResponse:
+    photo = OrderPhoto.objects.filter(pk=photo_id, order=order).first()
+    if photo is None:
+        raise Http404("没有找到该照片")
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError:
+        raise Http404("照片文件已不存在") from None
+    response = FileResponse(handle, content_type=photos.content_type(photo))
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,1 +1,101 @@
-"""What this domain adds to the shells: navigation, home cards, portal tiles, demo data."""
+"""What this domain adds to the shells: navigation, a home card, portal tiles, demo data and the live
+indicators the plan ledger can use (志愿服务时长, 活跃志愿者, 注册志愿者)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kepu.core.registry import (
+    DemoSeed,
+    HomeCard,
+    IndicatorProvider,
+    NavItem,
+    PortalTile,
+    add_demo_seed,
+    add_home_card,
+    add_indicator_provider,
+    add_nav,
+    add_portal_tile,
+)
+
+SECTION = "科技志愿服务"
+ORDER = 410
+
+add_nav(
+    NavItem(SECTION, "志愿服务队", "volunteers:team_list", "volunteers.team.view", icon="people-fill", order=10,
+            section_order=ORDER),
+    NavItem(SECTION, "志愿者", "volunteers:volunteer_list", "volunteers.volunteer.view", icon="person-vcard",
+            order=20, section_order=ORDER),
+    NavItem(SECTION, "志愿服务活动", "volunteers:activity_list", "volunteers.activity.view", icon="calendar-check",
+            order=30, section_order=ORDER),
+    NavItem(SECTION, "服务时长", "volunteers:hours_list", "volunteers.hours.view", icon="clock-history", order=40,
+            section_order=ORDER),
+    NavItem(SECTION, "星级认定", "volunteers:star_list", "volunteers.star.view", icon="award", order=50,
+            section_order=ORDER),
+    NavItem(SECTION, "志愿服务统计", "volunteers:figures", "volunteers.figures.view", icon="bar-chart-line",
+            order=60, section_order=ORDER),
+)
+
+add_portal_tile(PortalTile("我的志愿服务", "志愿者登记、入队、签到签退、服务时长与星级", "volunteers_portal:home",
+                           icon="person-heart", order=40))
+add_portal_tile(PortalTile("证书查验", "输入查验码，核验星级志愿者证书真伪", "volunteers_portal:verify",
+                           icon="patch-check", order=41))
+add_portal_tile(PortalTile("星级公示", "正在公示的星级志愿者，公示期内可提出异议", "volunteers_portal:notices",
+                           icon="megaphone", order=42))
+
+
+def _card(request: Any) -> str | None:
+    from kepu.volunteers import figures, selectors
+
+    user = request.user
+    year = timezone.localdate().year
+    totals = figures.totals(user=user, year=year)
+    pending = selectors.pending_hours_count(user=user)
+    return render_to_string("volunteers/home_card.html", {"totals": totals, "pending": pending, "year": year},
+                            request=request)
+
+
+add_home_card(HomeCard("volunteers.figures", "volunteers.figures.view", _card, order=410))
+
+
+def _leader_card(request: Any) -> str | None:
+    """Team leaders (volunteers) see what waits for them; others have the figures card."""
+    from kepu.core.access import can
+    from kepu.volunteers import selectors
+    from kepu.volunteers.scopes import led_team_paths
+
+    if can(request.user, "volunteers.figures.view") or not led_team_paths(request.user):
+        return None
+    pending_members = selectors.team_list(user=request.user).filter(pending_count__gt=0).count()
+    return render_to_string("volunteers/leader_card.html", {
+        "pending_hours": selectors.pending_hours_count(user=request.user), "pending_members": pending_members,
+    }, request=request)
+
+
+add_home_card(HomeCard("volunteers.leader", "volunteers.hours.review", _leader_card, order=411))
+
+
+def _load_demo() -> None:
+    from kepu.volunteers.demo import load
+
+    load()
+
+
+add_demo_seed(DemoSeed("volunteers", _load_demo, order=30))
+
+
+def _provider(code: str, label: str, unit: str, name: str) -> IndicatorProvider:
+    def value(year: int | None, region: Any = None) -> Any:
+        from kepu.volunteers import figures
+
+        return getattr(figures, name)(year, region)
+
+    return IndicatorProvider(code, label, unit, value, domain="volunteers")
+
+
+add_indicator_provider(_provider("volunteers.hours", "科技志愿服务时长（已认定）", "小时", "indicator_hours"))
+add_indicator_provider(_provider("volunteers.active", "活跃科技志愿者（当年有认定时长）", "人", "indicator_active"))
+add_indicator_provider(_provider("volunteers.registered", "注册科技志愿者（在册）", "人", "indicator_registered"))

@@ -1,7 +1,23 @@
-"""Public (portal) pages of this domain."""
+"""Portal pages of the volunteers domain (/volunteer/): mobile first."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kepu.volunteers.views import portal
 
 app_name = "volunteers_portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", portal.home, name="home"),
+    path("register/", portal.register, name="register"),
+    path("profile/", portal.profile, name="profile"),
+    path("teams/", portal.teams, name="teams"),
+    path("teams/<int:team_id>/join/", portal.team_join, name="team_join"),
+    path("memberships/<int:membership_id>/leave/", portal.membership_leave, name="membership_leave"),
+    path("sign/", portal.sign, name="sign"),
+    path("s/<str:token>/", portal.sign_qr, name="sign_qr"),
+    path("stars/apply/", portal.star_apply, name="star_apply"),
+    path("stars/<int:application_id>/cancel/", portal.star_cancel, name="star_cancel"),
+    path("notices/", portal.notices, name="notices"),
+    path("notices/<int:application_id>/objection/", portal.objection, name="objection"),
+    path("verify/", portal.verify, name="verify"),
+]

@@ -112,3 +112,12 @@ def normalize_certificate_code(text: str) -> str:
     if len(cleaned) != 12:
         return ""
     return f"ZY-{cleaned[:4]}-{cleaned[4:8]}-{cleaned[8:]}"
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳小明 → 欧**明: enough for a public page, not enough to identify a stranger."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -1,0 +1,223 @@
+"""Real-name volunteers: registration on the portal (ID number checked by its check digit, phone proved
+by an SMS code), registration and upkeep by administrators, deactivation with a reason.
+
+The ID number is kept in its own unique column (uniqueness needs the number itself) and never leaves
+the domain unmasked except to roles granted volunteers.volunteer.view_sensitive; audit snapshots mask
+it and the phone (kepu.core.audit). See docs/volunteers.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kepu.core import audit
+from kepu.core.access import SYSTEM, deny, require, scoped
+from kepu.core.errors import ValidationFailed
+from kepu.core.models import AuditCategory
+from kepu.core.roles import Role
+from kepu.core.text import is_id_number, is_mobile
+from kepu.notifications import sms
+from kepu.org.models import Region
+from kepu.volunteers.models import PhoneVerification, Volunteer
+from kepu.volunteers.scopes import require_reach
+
+VOLUNTEER_FIELDS = ("user", "name", "id_number", "phone", "region", "skills", "is_active", "phone_verified_at")
+CODE_TTL = timedelta(minutes=10)
+CODE_INTERVAL = timedelta(seconds=60)
+CODES_PER_DAY = 10
+CODE_ATTEMPTS = 5
+
+
+# ---------------------------------------------------------------- phone verification
+
+def _code_hash(phone: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def phone_code_send(*, phone: str) -> PhoneVerification:
+    """Send a 6-digit code by SMS (at most one a minute and ten a day per number)."""
+    phone = phone.strip()
+    if not is_mobile(phone):
+        raise ValidationFailed("请填写 11 位中国大陆手机号码", "phone")
+    now = timezone.now()
+    recent = PhoneVerification.objects.filter(phone=phone, created_at__gte=now - timedelta(days=1))
+    latest = recent.first()
+    if latest is not None and now - latest.created_at < CODE_INTERVAL:
+        wait = int((CODE_INTERVAL - (now - latest.created_at)).total_seconds()) + 1
+        raise ValidationFailed(f"验证码已发送，请 {wait} 秒后再试", "phone")
+    if recent.count() >= CODES_PER_DAY:
+        raise ValidationFailed("该号码今天获取验证码的次数已达上限，请明天再试", "phone")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    record = PhoneVerification.objects.create(phone=phone, code_hash=_code_hash(phone, code),
+                                              expires_at=now + CODE_TTL)
+    transaction.on_commit(lambda: sms.backend().send(
+        phone, f"【科普平台】您正在登记科技志愿者，验证码 {code}，10 分钟内有效。如非本人操作请忽略。"))
+    return record
+
+
+def phone_code_check(*, phone: str, code: str) -> None:
+    """Check (and use up) the latest code sent to `phone`. Runs in its own transaction so that a wrong
+    guess counts even when the caller's work is rolled back: five wrong guesses spend the code."""
+    with transaction.atomic():
+        record = (PhoneVerification.objects.select_for_update()
+                  .filter(phone=phone.strip(), used_at=None, expires_at__gt=timezone.now()).first())
+        if record is None or record.attempts >= CODE_ATTEMPTS:
+            raise_later = "验证码已失效，请重新获取"
+        elif not hmac.compare_digest(record.code_hash, _code_hash(phone.strip(), (code or "").strip())):
+            PhoneVerification.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+            raise_later = "验证码不正确"
+        else:
+            PhoneVerification.objects.filter(pk=record.pk).update(used_at=timezone.now())
+            return
+    raise ValidationFailed(raise_later, "code")
+
+
+# ---------------------------------------------------------------- checks
+
+def clean_id_number(value: str) -> str:
+    number = (value or "").strip().upper()
+    if not is_id_number(number):
+        raise ValidationFailed("身份证号不正确（应为 18 位，末位校验码须正确）", "id_number")
+    return number
+
+
+def _check_fields(*, name: str, id_number: str, phone: str, exclude: int | None = None) -> str:
+    if not name.strip():
+        raise ValidationFailed("请填写真实姓名", "name")
+    number = clean_id_number(id_number)
+    if not is_mobile(phone.strip()):
+        raise ValidationFailed("请填写 11 位中国大陆手机号码", "phone")
+    if Volunteer.objects.filter(id_number=number).exclude(pk=exclude).exists():
+        raise ValidationFailed("该身份证号已登记为志愿者", "id_number")
+    return number
+
+
+# ---------------------------------------------------------------- registration on the portal
+
+def volunteer_register(*, actor: Any, name: str, id_number: str, phone: str, code: str, region: Region,
+                       skills: str = "", password: str = "") -> Volunteer:
+    """A person registers as a volunteer on the portal.
+
+    A signed-in user (a resident, say) links the registration to the own account and gains the role
+    志愿者; a visitor gets a new account whose login name is the phone number. The SMS code is checked
+    before anything is written.
+    """
+    signed_in = bool(getattr(actor, "is_authenticated", False)) and getattr(actor, "pk", None)
+    number = _check_fields(name=name, id_number=id_number, phone=phone)
+    if signed_in and Volunteer.objects.filter(user=actor).exists():
+        raise ValidationFailed("您已完成志愿者登记")
+    if not signed_in:
+        _check_new_account(phone.strip(), password)
+    phone_code_check(phone=phone, code=code)
+    with transaction.atomic():
+        user = actor if signed_in else _new_account(name=name, phone=phone.strip(), password=password)
+        if signed_in:
+            _grant_volunteer_role(user)
+        volunteer = Volunteer.objects.create(
+            user=user, name=name.strip(), id_number=number, phone=phone.strip(), region=region,
+            skills=skills.strip()[:200], phone_verified_at=timezone.now(),
+        )
+        audit.record(user, "volunteers.volunteer.register", category=AuditCategory.CREATE, obj=volunteer,
+                     after=audit.snapshot(volunteer, VOLUNTEER_FIELDS))
+    return volunteer
+
+
+def _check_new_account(phone: str, password: str) -> None:
+    from kepu.org.models import User
+
+    if User.objects.filter(username=phone).exists():
+        raise ValidationFailed("该手机号已注册账号，请先登录后再登记", "phone")
+    if not password:
+        raise ValidationFailed("请设置登录密码", "password")
+
+
+def _new_account(*, name: str, phone: str, password: str) -> Any:
+    from kepu.org.services import user_create
+
+    return user_create(actor=SYSTEM, username=phone, password=password, roles=[Role.VOLUNTEER],
+                       display_name=name.strip(), phone=phone)
+
+
+def _grant_volunteer_role(user: Any) -> None:
+    from kepu.org.services import user_set_roles
+
+    if Role.VOLUNTEER not in user.role_codes:
+        user_set_roles(actor=SYSTEM, user=user, roles=sorted({*user.role_codes, Role.VOLUNTEER}))
+
+
+# ---------------------------------------------------------------- administrators
+
+def _require_region(actor: Any, region: Region) -> None:
+    if not scoped(Region.objects.filter(pk=region.pk), actor, "volunteers.volunteer.change").exists():
+        deny(actor, "volunteers.volunteer.change", obj=region)
+
+
+@transaction.atomic
+def volunteer_create(*, actor: Any, name: str, id_number: str, phone: str, region: Region,
+                     skills: str = "") -> Volunteer:
+    """An administrator registers a volunteer (paper form, walk-in); no account is created."""
+    require(actor, "volunteers.volunteer.change")
+    _require_region(actor, region)
+    number = _check_fields(name=name, id_number=id_number, phone=phone)
+    volunteer = Volunteer.objects.create(name=name.strip(), id_number=number, phone=phone.strip(), region=region,
+                                         skills=skills.strip()[:200])
+    audit.record(actor, "volunteers.volunteer.create", category=AuditCategory.CREATE, obj=volunteer,
+                 after=audit.snapshot(volunteer, VOLUNTEER_FIELDS))
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_update(*, actor: Any, volunteer: Volunteer, **changes: Any) -> Volunteer:
+    require(actor, "volunteers.volunteer.change")
+    require_reach(actor, "volunteers.volunteer.change", volunteer)
+    before = audit.snapshot(volunteer, VOLUNTEER_FIELDS)
+    for field, value in changes.items():
+        setattr(volunteer, field, value.strip() if isinstance(value, str) else value)
+    volunteer.id_number = _check_fields(name=volunteer.name, id_number=volunteer.id_number,
+                                        phone=volunteer.phone, exclude=volunteer.pk)
+    _require_region(actor, volunteer.region)
+    volunteer.save()
+    after = audit.snapshot(volunteer, VOLUNTEER_FIELDS)
+    if audit.diff(before, after):
+        audit.record(actor, "volunteers.volunteer.update", obj=volunteer, before=before, after=after)
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_update_own(*, actor: Any, skills: str, region: Region) -> Volunteer:
+    """A volunteer keeps the own skills and area up to date (name, ID number and phone are fixed)."""
+    volunteer = Volunteer.objects.filter(user_id=getattr(actor, "pk", None)).first()
+    if volunteer is None:
+        raise ValidationFailed("请先完成志愿者实名登记")
+    before = audit.snapshot(volunteer, VOLUNTEER_FIELDS)
+    volunteer.skills, volunteer.region = skills.strip()[:200], region
+    volunteer.save(update_fields=["skills", "region", "updated_at"])
+    after = audit.snapshot(volunteer, VOLUNTEER_FIELDS)
+    if audit.diff(before, after):
+        audit.record(actor, "volunteers.volunteer.update_own", obj=volunteer, before=before, after=after)
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_deactivate(*, actor: Any, volunteer: Volunteer, reason: str) -> Volunteer:
+    """Volunteers are never deleted (their hours stay on record): they are taken off the roll."""
+    require(actor, "volunteers.volunteer.change")
+    require_reach(actor, "volunteers.volunteer.change", volunteer)
+    if not reason.strip():
+        raise ValidationFailed("停用须填写原因", "reason")
+    before = audit.snapshot(volunteer, VOLUNTEER_FIELDS)
+    volunteer.is_active = False
+    volunteer.save(update_fields=["is_active", "updated_at"])
+    audit.record(actor, "volunteers.volunteer.deactivate", category=AuditCategory.WITHDRAW, obj=volunteer,
+                 before=before, after=audit.snapshot(volunteer, VOLUNTEER_FIELDS), reason=reason.strip())
+    return volunteer

@@ -1,7 +1,11 @@
-"""Public (portal) pages of this domain."""
+"""Public (portal) pages of this domain: the published headline and trend."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kepu.literacy.views import portal
 
 app_name = "literacy_portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", portal.index, name="index"),
+]

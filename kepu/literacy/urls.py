@@ -1,5 +1,37 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kepu.literacy.views import instruments, results, waves
 
 app_name = "literacy"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("results/", results.results, name="results"),
+    path("results/<int:wave_id>/", results.wave_results, name="wave_results"),
+    path("results/<int:wave_id>/report.docx", results.wave_report, name="wave_report"),
+    path("results/<int:wave_id>/estimates.xlsx", results.wave_export, name="wave_export"),
+    path("trend/", results.trend, name="trend"),
+    path("waves/", waves.wave_list, name="wave_list"),
+    path("waves/new/", waves.wave_create, name="wave_create"),
+    path("waves/<int:wave_id>/", waves.wave_detail, name="wave_detail"),
+    path("waves/<int:wave_id>/edit/", waves.wave_edit, name="wave_edit"),
+    path("waves/<int:wave_id>/upload/", waves.upload_create, name="upload_create"),
+    path("waves/<int:wave_id>/uploads/<int:upload_id>/", waves.upload_mapping, name="upload_mapping"),
+    path("waves/<int:wave_id>/uploads/<int:upload_id>/status/", waves.upload_status, name="upload_status"),
+    path("waves/<int:wave_id>/margins/", waves.margins, name="margins"),
+    path("waves/<int:wave_id>/margins/import/", waves.margin_import, name="margin_import"),
+    path("waves/<int:wave_id>/margins/template/", waves.margin_template, name="margin_template"),
+    path("waves/<int:wave_id>/runs/new/", waves.run_start, name="run_start"),
+    path("runs/<int:run_id>/status/", waves.run_status, name="run_status"),
+    path("runs/<int:run_id>/publish/", waves.run_publish, name="run_publish"),
+    path("instruments/", instruments.instrument_list, name="instrument_list"),
+    path("instruments/new/", instruments.instrument_create, name="instrument_create"),
+    path("instruments/<int:instrument_id>/", instruments.instrument_detail, name="instrument_detail"),
+    path("instruments/<int:instrument_id>/edit/", instruments.instrument_edit, name="instrument_edit"),
+    path("instruments/<int:instrument_id>/items/import/", instruments.item_import, name="item_import"),
+    path("instruments/<int:instrument_id>/items/export/", instruments.item_export, name="item_export"),
+    path("rules/", instruments.ruleset_list, name="ruleset_list"),
+    path("rules/new/", instruments.ruleset_create, name="ruleset_create"),
+    path("rules/<int:rule_set_id>/edit/", instruments.ruleset_edit, name="ruleset_edit"),
+    path("targets/", instruments.target_list, name="target_list"),
+    path("targets/<int:target_id>/remove/", instruments.target_remove, name="target_remove"),
+]

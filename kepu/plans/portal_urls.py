@@ -1,7 +1,13 @@
-"""Public (portal) pages of this domain."""
+"""Public (portal) pages of this domain: published plan summaries and assessment results."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kepu.plans.views import portal
 
 app_name = "plans_portal"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", portal.home, name="home"),
+    path("<int:plan_id>/", portal.plan_summary, name="plan"),
+    path("assessments/<int:rubric_id>/", portal.results, name="results"),
+]

@@ -1,5 +1,55 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from kepu.plans.views import assessment, imports, indicators, ledger, orders, reports
 
 app_name = "plans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("dashboard/", ledger.dashboard_view, name="dashboard"),
+    path("tasks/", ledger.task_list, name="task_list"),
+    path("tasks/export/", ledger.ledger_export, name="ledger_export"),
+    path("tasks/import/", ledger.ledger_import, name="ledger_import"),
+    path("tasks/<int:task_id>/", ledger.task_detail, name="task_detail"),
+    path("tasks/<int:task_id>/edit/", ledger.task_edit, name="task_edit"),
+    path("tasks/<int:task_id>/orders/new/", orders.order_create, name="order_create"),
+    path("tasks/<int:task_id>/periods/<int:period_id>/report/", reports.report_form, name="report_form"),
+    path("bulletin/", ledger.bulletin_download, name="bulletin"),
+    path("plans/", ledger.plan_list, name="plan_list"),
+    path("plans/<int:plan_id>/", ledger.plan_detail, name="plan_detail"),
+    path("plans/<int:plan_id>/edit/", ledger.plan_edit, name="plan_edit"),
+    path("plans/<int:plan_id>/rules/", ledger.plan_rules, name="plan_rules"),
+    path("plans/<int:plan_id>/recompute/", ledger.plan_recompute, name="plan_recompute"),
+    path("import/", imports.import_start, name="import_start"),
+    path("import/<int:draft_id>/", imports.import_review, name="import_review"),
+    path("import/<int:draft_id>/settings/", imports.import_settings, name="import_settings"),
+    path("import/<int:draft_id>/sections/<int:index>/", imports.import_section, name="import_section"),
+    path("import/<int:draft_id>/units/map/", imports.import_map_unit, name="import_map_unit"),
+    path("import/<int:draft_id>/units/new/", imports.import_create_unit, name="import_create_unit"),
+    path("import/<int:draft_id>/commit/", imports.import_commit, name="import_commit"),
+    path("import/<int:draft_id>/discard/", imports.import_discard, name="import_discard"),
+    path("reports/", reports.report_list, name="report_list"),
+    path("reports/<int:report_id>/", reports.report_detail, name="report_detail"),
+    path("reports/<int:report_id>/approve/", reports.report_approve, name="report_approve"),
+    path("reports/<int:report_id>/return/", reports.report_return, name="report_return"),
+    path("evidence/<int:evidence_id>/", reports.evidence_download, name="evidence_download"),
+    path("orders/", orders.order_list, name="order_list"),
+    path("orders/<int:order_id>/", orders.order_detail, name="order_detail"),
+    path("orders/<int:order_id>/sign/", orders.order_sign, name="order_sign"),
+    path("orders/<int:order_id>/answer/", orders.order_answer, name="order_answer"),
+    path("orders/<int:order_id>/reject/", orders.order_reject, name="order_reject"),
+    path("orders/<int:order_id>/close/", orders.order_close, name="order_close"),
+    path("indicators/", indicators.indicator_list, name="indicator_list"),
+    path("indicators/<int:indicator_id>/", indicators.indicator_detail, name="indicator_detail"),
+    path("indicators/<int:indicator_id>/edit/", indicators.indicator_edit, name="indicator_edit"),
+    path("indicators/<int:indicator_id>/values/", indicators.indicator_value_add, name="indicator_value_add"),
+    path("assessments/", assessment.rubric_list, name="rubric_list"),
+    path("assessments/new/", assessment.rubric_create, name="rubric_create"),
+    path("assessments/<int:rubric_id>/", assessment.rubric_detail, name="rubric_detail"),
+    path("assessments/<int:rubric_id>/items/", assessment.rubric_item_add, name="rubric_item_add"),
+    path("assessments/<int:rubric_id>/compute/", assessment.rubric_compute, name="rubric_compute"),
+    path("assessments/<int:rubric_id>/publish/", assessment.rubric_publish, name="rubric_publish"),
+    path("assessments/scores/<int:assessment_id>/", assessment.assessment_detail, name="assessment_detail"),
+    path("assessments/scores/<int:assessment_id>/adjust/", assessment.assessment_adjust, name="assessment_adjust"),
+    path("assessments/scores/<int:assessment_id>/withdraw/", assessment.assessment_withdraw,
+         name="assessment_withdraw"),
+]

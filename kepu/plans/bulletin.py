@@ -1,0 +1,89 @@
+"""The Word 通报 (Bulletin) on a plan's progress, generated from live data: the figures, a chart of the
+lights by section, and the table of lagging tasks that offices circulate to the member units."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from kepu.plans import dashboard
+from kepu.plans.models import AlertLevel, Plan, ReportingPeriod, Task, UnitRole
+from kepu.plans.selectors import TaskFilters, report_list, task_list
+from kepu.reports import charts
+from kepu.reports.docx import Report
+
+
+def _cn_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def on_time_rate(*, user: Any, plan: Plan, today: datetime.date) -> tuple[int, int]:
+    """(on time, required) over the lead units' reports of the plan's periods already due."""
+    periods = list(ReportingPeriod.objects.filter(plan=plan, due_date__lt=today, end__gte=plan.reporting_from))
+    tasks = task_list(user=user, filters=TaskFilters(plan=plan.pk))
+    leads = [(t.pk, tu.unit_id) for t in tasks for tu in t.units.all() if tu.role == UnitRole.LEAD]
+    first = {(task_id, unit_id, period_id): at for task_id, unit_id, period_id, at in
+             report_list(user=user).filter(task__plan=plan, first_submitted_at__isnull=False)
+             .values_list("task_id", "unit_id", "period_id", "first_submitted_at")}
+    required = on_time = 0
+    for period in periods:
+        for task_id, unit_id in leads:
+            required += 1
+            submitted = first.get((task_id, unit_id, period.pk))
+            if submitted and timezone.localdate(submitted) <= period.due_date:
+                on_time += 1
+    return on_time, required
+
+
+def _summary(plan: Plan, counts: dict[str, int], on_time: tuple[int, int], today: datetime.date) -> str:
+    rate = f"{on_time[0] * 100 / on_time[1]:.1f}%" if on_time[1] else "—"
+    return (f"截至{_cn_date(today)}，《{plan.title}》台账共有任务 {counts['total']} 项，其中绿灯（正常推进）"
+            f"{counts['green']} 项、黄灯（预警）{counts['yellow']} 项、红灯（滞后）{counts['red']} 项。"
+            f"已到期的进展填报应报 {on_time[1]} 份，按时报送 {on_time[0]} 份，按时报送率 {rate}。")
+
+
+def build(*, user: Any, plan: Plan, today: datetime.date | None = None) -> bytes:
+    """The .docx bytes of the bulletin, for the tasks the user sees."""
+    today = today or timezone.localdate()
+    tasks = task_list(user=user, filters=TaskFilters(plan=plan.pk))
+    counts = dashboard.light_counts(tasks)
+    sections = dashboard.by_section(tasks)
+    doc = Report(f"关于{plan.title}实施进展情况的通报", f"（截至{_cn_date(today)}）")
+    doc.heading("一、总体进展")
+    doc.paragraph(_summary(plan, counts, on_time_rate(user=user, plan=plan, today=today), today))
+    pending = report_list(user=user).filter(task__plan=plan, status="submitted").count()
+    lagging = dashboard.lagging_units(tasks)
+    if lagging:
+        names = "、".join(f"{name}（{n} 项）" for name, n in lagging)
+        doc.paragraph(f"牵头任务出现红灯的单位有：{names}。请相关单位对照问题清单，抓紧推进。")
+    else:
+        doc.paragraph("目前没有红灯任务。")
+    if pending:
+        doc.paragraph(f"另有 {pending} 份进展正在审核中。")
+    doc.heading("二、各板块推进情况")
+    png = charts.bar_chart([s["section__number"] + s["section__title"][:10] for s in sections],
+                           {"绿灯": [s["green"] for s in sections], "黄灯": [s["yellow"] for s in sections],
+                            "红灯": [s["red"] for s in sections]}, unit="任务数（项）", horizontal=True,
+                           height=max(3.0, 0.45 * len(sections) + 1.2))
+    doc.figure(png, "图 1　各板块任务预警灯分布")
+    doc.table(["板块", "任务数", "绿灯", "黄灯", "红灯", "平均进度"],
+              [[s["label"], s["total"], s["green"], s["yellow"], s["red"], f"{round(s['progress'] or 0)}%"]
+               for s in sections], widths=[6.5, 1.6, 1.5, 1.5, 1.5, 2])
+    doc.heading("三、滞后及预警任务")
+    late = _lagging_tasks(tasks)
+    if late:
+        doc.table(["编号", "任务", "牵头单位", "灯", "原因"],
+                  [[t.pk, f"{t.number}{t.title}", "、".join(tu.unit.label for tu in t.units.all() if tu.role == "lead"),
+                    t.get_alert_level_display(), t.alert_reason] for t in late],
+                  widths=[1.2, 4.5, 2.8, 1.2, 5.5])
+    else:
+        doc.paragraph("无滞后或预警任务。")
+    doc.note(f"本通报由{plan.title}台账系统于 {timezone.localtime():%Y-%m-%d %H:%M} 根据实时数据生成。")
+    return doc.to_bytes()
+
+
+def _lagging_tasks(tasks: Any) -> list[Task]:
+    return list(tasks.filter(alert_level__in=[AlertLevel.RED, AlertLevel.YELLOW])
+                .order_by("alert_level", "order")[:200])

@@ -1,0 +1,275 @@
+"""Reads of the plan ledger — every list, count, chart, export and API answer goes through these, and
+each goes through the user's data scope (kepu.core.access)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from kepu.core.access import access_object, can, scoped
+from kepu.org.models import Unit
+from kepu.plans.models import (
+    Assessment,
+    AssessmentRubric,
+    Indicator,
+    Plan,
+    PlanImportDraft,
+    PlanSection,
+    ProgressReport,
+    ReportEvent,
+    ReportEvidence,
+    ReportingPeriod,
+    RubricStatus,
+    SupervisionOrder,
+    Task,
+    TaskUnit,
+    UnitRole,
+)
+
+
+def _in_scope[M: Any](model: type[M], user: Any, action: str) -> QuerySet[M]:
+    """The model's rows the user reaches, as a plain filter (no DISTINCT to trip over aggregates)."""
+    return model._default_manager.filter(pk__in=scoped(model._default_manager.all(), user, action).values("pk"))
+
+
+# ---------------------------------------------------------------- plans
+
+def plan_list(*, user: Any, include_archived: bool = True) -> QuerySet[Plan]:
+    plans = _in_scope(Plan, user, "plans.plan.view")
+    return plans if include_archived else plans.filter(is_archived=False)
+
+
+def plan_detail(*, user: Any, plan_id: int, action: str = "plans.plan.view") -> Plan:
+    return access_object(Plan.objects.all(), user, action, pk=plan_id)
+
+
+def current_plan(*, user: Any, plan_id: int | str | None = None) -> Plan | None:
+    """The plan a page is about: the one asked for if the user reaches it, else the newest current one."""
+    plans = plan_list(user=user)
+    if plan_id and str(plan_id).isdigit():
+        chosen = plans.filter(pk=int(plan_id)).first()
+        if chosen is not None:
+            return chosen
+    return plans.filter(is_archived=False).order_by("-start_year", "-id").first() or plans.first()
+
+
+def plan_sections(plan: Plan) -> QuerySet[PlanSection]:
+    return plan.sections.prefetch_related("lead_units").order_by("order")
+
+
+# ---------------------------------------------------------------- tasks (the ledger)
+
+@dataclass(frozen=True)
+class TaskFilters:
+    plan: int | None = None
+    section: int | None = None
+    unit: int | None = None
+    role: str = ""  # "lead" = the unit leads the task; otherwise lead or participant
+    light: str = ""  # green / yellow / red / none
+    q: str = ""
+    overdue: bool = False
+
+
+def _units_prefetch() -> Prefetch:
+    return Prefetch("units", queryset=TaskUnit.objects.select_related("unit").order_by("role", "order"))
+
+
+def task_list(*, user: Any, filters: TaskFilters | None = None, action: str = "plans.task.view") -> QuerySet[Task]:
+    f = filters or TaskFilters()
+    tasks = _in_scope(Task, user, action)
+    if f.plan:
+        tasks = tasks.filter(plan_id=f.plan)
+    if f.section:
+        tasks = tasks.filter(section_id=f.section)
+    if f.unit:
+        links = TaskUnit.objects.filter(unit_id=f.unit)
+        if f.role == UnitRole.LEAD:
+            links = links.filter(role=UnitRole.LEAD)
+        tasks = tasks.filter(pk__in=links.values("task_id"))
+    if f.light in ("green", "yellow", "red"):
+        tasks = tasks.filter(alert_level=f.light)
+    elif f.light == "none":
+        tasks = tasks.filter(alert_level="")
+    if f.q:
+        tasks = tasks.filter(Q(title__contains=f.q) | Q(body__contains=f.q) | Q(number=f.q))
+    if f.overdue:
+        today = timezone.localdate()
+        tasks = tasks.filter(Q(deadline__lt=today) | Q(deadline=None, plan__end_year__lt=today.year),
+                             progress__lt=100)
+    return (tasks.select_related("section", "plan").prefetch_related(_units_prefetch())
+            .order_by("plan__start_year", "plan_id", "order"))
+
+
+def task_detail(*, user: Any, task_id: int, action: str = "plans.task.view") -> Task:
+    return access_object(Task.objects.select_related("section", "plan", "plan__alert_rule")
+                         .prefetch_related(_units_prefetch()), user, action, pk=task_id)
+
+
+def unit_choices(*, user: Any, plan: Plan | None = None) -> QuerySet[Unit]:
+    """Units that answer for tasks the user sees (for filters)."""
+    tasks = task_list(user=user, filters=TaskFilters(plan=plan.pk if plan else None))
+    ids = TaskUnit.objects.filter(task__in=tasks.values("pk")).values("unit_id")
+    return Unit.objects.filter(pk__in=ids).only("id", "name", "short_name", "sort_order").order_by("sort_order", "name")
+
+
+# ---------------------------------------------------------------- reports
+
+@dataclass(frozen=True)
+class ReportFilters:
+    status: str = ""
+    plan: int | None = None
+    period: int | None = None
+    unit: int | None = None
+    task: int | None = None
+
+
+def report_list(*, user: Any, filters: ReportFilters | None = None,
+                action: str = "plans.report.view") -> QuerySet[ProgressReport]:
+    f = filters or ReportFilters()
+    reports = _in_scope(ProgressReport, user, action)
+    if f.status:
+        reports = reports.filter(status=f.status)
+    if f.plan:
+        reports = reports.filter(task__plan_id=f.plan)
+    if f.period:
+        reports = reports.filter(period_id=f.period)
+    if f.unit:
+        reports = reports.filter(unit_id=f.unit)
+    if f.task:
+        reports = reports.filter(task_id=f.task)
+    return (reports.select_related("task", "task__section", "unit", "period", "submitted_by")
+            .order_by("-submitted_at", "-updated_at", "-id"))
+
+
+def report_detail(*, user: Any, report_id: int, action: str = "plans.report.view") -> ProgressReport:
+    return access_object(
+        ProgressReport.objects.select_related("task", "task__plan", "task__section", "unit", "period",
+                                              "submitted_by", "reviewed_by")
+        .prefetch_related("evidence", "figures__indicator", "events"), user, action, pk=report_id)
+
+
+def report_events(*, user: Any, task: Task) -> QuerySet[ReportEvent]:
+    """A task's reporting history, as far as the user may see it (a liaison: the own unit's)."""
+    return (_in_scope(ReportEvent, user, "plans.report.view").filter(report__task=task)
+            .select_related("report__period", "report__unit").order_by("-created_at", "-id"))
+
+
+def evidence_detail(*, user: Any, evidence_id: int) -> ReportEvidence:
+    return access_object(ReportEvidence.objects.select_related("report"), user, "plans.report.view", pk=evidence_id)
+
+
+def own_report(*, user: Any, task: Task, period: ReportingPeriod) -> ProgressReport | None:
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id is None:
+        return None
+    return (ProgressReport.objects.filter(task=task, period=period, unit_id=unit_id)
+            .prefetch_related("evidence", "figures").first())
+
+
+# ---------------------------------------------------------------- indicators
+
+def indicator_list(*, user: Any, plan: Plan | None = None) -> QuerySet[Indicator]:
+    indicators = _in_scope(Indicator, user, "plans.indicator.view")
+    if plan is not None:
+        indicators = indicators.filter(plan=plan)
+    return indicators.select_related("task", "plan").order_by("plan_id", "task__order", "order", "id")
+
+
+def indicator_detail(*, user: Any, indicator_id: int) -> Indicator:
+    return access_object(Indicator.objects.select_related("task", "plan"), user, "plans.indicator.view",
+                         pk=indicator_id)
+
+
+# ---------------------------------------------------------------- supervision orders
+
+def order_list(*, user: Any, status: str = "", task: Task | None = None) -> QuerySet[SupervisionOrder]:
+    orders = _in_scope(SupervisionOrder, user, "plans.order.view")
+    if status:
+        orders = orders.filter(status=status)
+    if task is not None:
+        orders = orders.filter(task=task)
+    return orders.select_related("task", "unit", "issued_by").order_by("-issued_at", "-id")
+
+
+def order_detail(*, user: Any, order_id: int) -> SupervisionOrder:
+    return access_object(SupervisionOrder.objects.select_related("task", "task__plan", "unit", "issued_by",
+                                                                 "signed_by", "answered_by", "closed_by"),
+                         user, "plans.order.view", pk=order_id)
+
+
+# ---------------------------------------------------------------- assessment
+
+def rubric_list(*, user: Any) -> QuerySet[AssessmentRubric]:
+    return _in_scope(AssessmentRubric, user, "plans.assessment.view").select_related("plan").order_by("-year", "-id")
+
+
+def rubric_detail(*, user: Any, rubric_id: int) -> AssessmentRubric:
+    return access_object(AssessmentRubric.objects.select_related("plan"), user, "plans.assessment.view",
+                         pk=rubric_id)
+
+
+def assessment_list(*, user: Any, rubric: AssessmentRubric, include_withdrawn: bool = False) -> QuerySet[Assessment]:
+    """Scores under a rubric in the user's scope; before publication only those who score see them."""
+    scores = _in_scope(Assessment, user, "plans.assessment.view").filter(rubric=rubric)
+    if rubric.status != RubricStatus.PUBLISHED and not can(user, "plans.assessment.manage"):
+        return scores.none()
+    if not include_withdrawn:
+        scores = scores.filter(withdrawn_at=None)
+    return (scores.select_related("unit", "withdrawn_by")
+            .prefetch_related("item_scores__item").order_by("withdrawn_at", "rank", "unit__sort_order"))
+
+
+def assessment_detail(*, user: Any, assessment_id: int) -> Assessment:
+    assessment = access_object(Assessment.objects.select_related("rubric", "rubric__plan", "unit"), user,
+                               "plans.assessment.view", pk=assessment_id)
+    if assessment.rubric.status != RubricStatus.PUBLISHED and not can(user, "plans.assessment.manage"):
+        from django.http import Http404
+
+        raise Http404("考核结果尚未发布")
+    return assessment
+
+
+def published_results(rubric_id: int | None = None) -> QuerySet[AssessmentRubric]:
+    """What the portal shows anyone: published rubrics (their live scores are public by publication)."""
+    rubrics = AssessmentRubric.objects.filter(status=RubricStatus.PUBLISHED).select_related("plan")
+    return rubrics.filter(pk=rubric_id) if rubric_id else rubrics.order_by("-year")
+
+
+def published_plans() -> QuerySet[Plan]:
+    return Plan.objects.filter(is_published=True).order_by("-start_year", "-id")
+
+
+# ---------------------------------------------------------------- import drafts
+
+def draft_list(*, user: Any) -> QuerySet[PlanImportDraft]:
+    return scoped(PlanImportDraft.objects.select_related("created_by", "plan"), user, "plans.plan.import")
+
+
+def draft_detail(*, user: Any, draft_id: int) -> PlanImportDraft:
+    return access_object(PlanImportDraft.objects.all(), user, "plans.plan.import", pk=draft_id)
+
+
+# ---------------------------------------------------------------- periods
+
+def due_soon(*, user: Any, today: datetime.date | None = None, within_days: int = 30) -> list[dict[str, Any]]:
+    """For a liaison: the own unit's reports that are open or late in the periods due around now."""
+    today = today or timezone.localdate()
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id is None or not can(user, "plans.report.submit"):
+        return []
+    tasks = task_list(user=user, action="plans.report.submit").filter(plan__is_archived=False)
+    periods = ReportingPeriod.objects.filter(plan__tasks__in=tasks.values("pk"), start__lte=today,
+                                             due_date__gte=today - datetime.timedelta(days=90),
+                                             due_date__lte=today + datetime.timedelta(days=within_days)).distinct()
+    done = set(ProgressReport.objects.filter(unit_id=unit_id, period__in=periods, first_submitted_at__isnull=False)
+               .values_list("task_id", "period_id"))
+    rows = []
+    for period in periods.order_by("due_date"):
+        plan_tasks = [t for t in tasks if t.plan_id == period.plan_id and (t.pk, period.pk) not in done]
+        if plan_tasks:
+            rows.append({"period": period, "tasks": plan_tasks, "late": period.due_date < today})
+    return rows

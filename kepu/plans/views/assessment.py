@@ -1,0 +1,150 @@
+"""Assessment pages: rubrics, their items, the scores per unit, adjusting, withdrawing, publishing."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kepu.core.access import access_object, can
+from kepu.core.errors import KepuError
+from kepu.core.views import action_required
+from kepu.plans import selectors
+from kepu.plans.forms import AdjustForm, ReasonForm, RubricForm, RubricItemForm
+from kepu.plans.models import Assessment, AssessmentRubric, RubricItem, RubricStatus
+from kepu.plans.services import assessment as scoring
+from kepu.plans.views.common import first_error, form_error
+
+
+@action_required("plans.assessment.view")
+def rubric_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "plans/rubric_list.html", {
+        "page_title": "目标管理考核", "page_subtitle": "年度考核细则、成员单位得分与等次",
+        "rubrics": selectors.rubric_list(user=request.user),
+        "can_manage": can(request.user, "plans.assessment.manage")})
+
+
+@action_required("plans.assessment.manage")
+def rubric_create(request: HttpRequest) -> HttpResponse:
+    plans = selectors.plan_list(user=request.user, include_archived=False)
+    form = RubricForm(request.POST or None, plans=plans, initial={"plan": plans.first()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rubric = scoring.rubric_create(actor=request.user, **form.cleaned_data)
+        except KepuError as exc:
+            form_error(request, form, exc)
+        else:
+            messages.success(request, "已新建考核细则，并预置了常用考核项目，可按需调整。")
+            return redirect("plans:rubric_detail", rubric_id=rubric.pk)
+    return render(request, "plans/rubric_form.html", {"page_title": "新建考核细则", "form": form})
+
+
+@action_required("plans.assessment.view")
+def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
+    rubric = selectors.rubric_detail(user=request.user, rubric_id=rubric_id)
+    items = list(rubric.items.all())
+    manage = can(request.user, "plans.assessment.manage")
+    scores = list(selectors.assessment_list(user=request.user, rubric=rubric, include_withdrawn=manage))
+    for score in scores:
+        by_item = {s.item_id: s for s in score.item_scores.all()}
+        score.cells = [by_item.get(item.pk) for item in items]
+    return render(request, "plans/rubric_detail.html", {
+        "page_title": rubric.title, "rubric": rubric, "items": items, "scores": scores,
+        "full": sum(i.points for i in items), "can_manage": manage,
+        "draft": rubric.status == RubricStatus.DRAFT, "item_form": RubricItemForm()})
+
+
+@require_POST
+@action_required("plans.assessment.manage")
+def rubric_item_add(request: HttpRequest, rubric_id: int) -> HttpResponse:
+    rubric = access_object(AssessmentRubric.objects.all(), request.user, "plans.assessment.manage", pk=rubric_id)
+    form = RubricItemForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+    else:
+        try:
+            scoring.item_save(actor=request.user, rubric=rubric, **form.cleaned_data)
+            messages.success(request, "已添加考核项目。")
+        except KepuError as exc:
+            form_error(request, None, exc)
+    return redirect("plans:rubric_detail", rubric_id=rubric.pk)
+
+
+@require_POST
+@action_required("plans.assessment.manage")
+def rubric_compute(request: HttpRequest, rubric_id: int) -> HttpResponse:
+    rubric = access_object(AssessmentRubric.objects.select_related("plan"), request.user, "plans.assessment.manage",
+                           pk=rubric_id)
+    try:
+        count = scoring.rubric_compute(actor=request.user, rubric=rubric)
+        messages.success(request, f"已按台账数据为 {count} 个成员单位计分；人工评分项目请逐一评定。")
+    except KepuError as exc:
+        form_error(request, None, exc)
+    return redirect("plans:rubric_detail", rubric_id=rubric.pk)
+
+
+@require_POST
+@action_required("plans.assessment.manage")
+def rubric_publish(request: HttpRequest, rubric_id: int) -> HttpResponse:
+    rubric = access_object(AssessmentRubric.objects.all(), request.user, "plans.assessment.manage", pk=rubric_id)
+    try:
+        scoring.rubric_publish(actor=request.user, rubric=rubric)
+        messages.success(request, "考核结果已发布，并在公众门户公开。")
+    except KepuError as exc:
+        form_error(request, None, exc)
+    return redirect("plans:rubric_detail", rubric_id=rubric.pk)
+
+
+@action_required("plans.assessment.view")
+def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = selectors.assessment_detail(user=request.user, assessment_id=assessment_id)
+    manage = can(request.user, "plans.assessment.manage")
+    scores = {s.item_id: s for s in assessment.item_scores.select_related("scored_by")}
+    rows = [{"item": item, "score": scores.get(item.pk),
+             "form": AdjustForm(initial={"item": item.pk, "points": getattr(scores.get(item.pk), "points", 0),
+                                         "note": getattr(scores.get(item.pk), "note", "")}, prefix=f"i{item.pk}")}
+            for item in assessment.rubric.items.all()]
+    return render(request, "plans/assessment_detail.html", {
+        "page_title": f"{assessment.unit.name} · {assessment.rubric.title}", "assessment": assessment, "rows": rows,
+        "can_adjust": manage and scoring.can_adjust(assessment),
+        "can_withdraw": manage and not assessment.is_withdrawn, "reason_form": ReasonForm()})
+
+
+@require_POST
+@action_required("plans.assessment.manage")
+def assessment_adjust(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = access_object(Assessment.objects.select_related("rubric"), request.user, "plans.assessment.manage",
+                               pk=assessment_id)
+    form = AdjustForm(request.POST, prefix=request.POST.get("prefix") or None)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("plans:assessment_detail", assessment_id=assessment.pk)
+    item = RubricItem.objects.filter(pk=form.cleaned_data["item"], rubric=assessment.rubric).first()
+    if item is None:
+        messages.error(request, "考核项目不存在。")
+        return redirect("plans:assessment_detail", assessment_id=assessment.pk)
+    try:
+        scoring.score_adjust(actor=request.user, assessment=assessment, item=item, points=form.cleaned_data["points"],
+                             note=form.cleaned_data["note"])
+        messages.success(request, f"已评定“{item.title}”。")
+    except KepuError as exc:
+        form_error(request, None, exc)
+    return redirect("plans:assessment_detail", assessment_id=assessment.pk)
+
+
+@require_POST
+@action_required("plans.assessment.manage")
+def assessment_withdraw(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = access_object(Assessment.objects.select_related("rubric"), request.user, "plans.assessment.manage",
+                               pk=assessment_id)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "撤销须填写原因。")
+        return redirect("plans:assessment_detail", assessment_id=assessment.pk)
+    try:
+        scoring.assessment_withdraw(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
+        messages.success(request, "已撤销该考核结果（记录保留）。")
+    except KepuError as exc:
+        form_error(request, None, exc)
+    return redirect("plans:assessment_detail", assessment_id=assessment.pk)

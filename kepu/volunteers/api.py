@@ -192,23 +192,24 @@ def figure_summary(request: HttpRequest, year: int | None = None) -> dict[str, A
             "by_team": by["team"]}
 
 
-class CertificateOut(Schema):
-    valid: bool
-    name: str
-    level: int
-    level_label: str
-    issued_on: datetime.date
-    issuing_unit: str
-    revoked: bool
+class CertificateCheckOut(Schema):
+    found: bool
+    valid: bool = False
+    name: str = ""
+    level: int | None = None
+    level_label: str = ""
+    hours: Decimal | None = None
+    issued_on: datetime.date | None = None
+    issuing_unit: str = ""
+    revoked: bool = False
 
 
-@router.get("/certificates/verify", auth=None, response={200: CertificateOut, 404: dict},
-            summary="证书查验（公开）")
-def certificate_verify(request: HttpRequest, code: str) -> Any:
+@router.get("/certificates/verify", auth=None, response=CertificateCheckOut, summary="证书查验（公开，姓名脱敏）")
+def certificate_verify(request: HttpRequest, code: str) -> dict[str, Any]:
     certificate = selectors.certificate_by_code(code)
     if certificate is None:
-        return 404, {"detail": "查无此证书，请核对查验码"}
-    return {"valid": not certificate.is_withdrawn, "name": rules.mask_name(certificate.volunteer.name),
+        return {"found": False}
+    return {"found": True, "valid": not certificate.is_withdrawn, "name": rules.mask_name(certificate.volunteer.name),
             "level": certificate.level, "level_label": f"{certificate.get_level_display()}志愿者",
-            "issued_on": certificate.issued_on, "issuing_unit": certificate.issuing_unit.name,
-            "revoked": certificate.is_withdrawn}
+            "hours": certificate.hours, "issued_on": certificate.issued_on,
+            "issuing_unit": certificate.issuing_unit.name, "revoked": certificate.is_withdrawn}

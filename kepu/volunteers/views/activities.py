@@ -17,7 +17,7 @@ from kepu.volunteers.forms import ActivityForm
 from kepu.volunteers.models import Activity, ActivityStatus
 from kepu.volunteers.qr import qr_svg
 from kepu.volunteers.scopes import can_reach
-from kepu.volunteers.views.common import form_error, int_param, require_some_team, run
+from kepu.volunteers.views.common import check_posted_team, form_error, int_param, require_some_team, run
 
 WHEN = (("upcoming", "未开始"), ("ongoing", "进行中"), ("past", "已结束"), ("cancelled", "已取消"))
 
@@ -46,6 +46,7 @@ def _form(request: HttpRequest, initial: dict | None = None) -> ActivityForm:
 @action_required("volunteers.activity.manage")
 def activity_create(request: HttpRequest) -> HttpResponse:
     require_some_team(request, "volunteers.activity.manage")
+    check_posted_team(request, "volunteers.activity.manage")
     team_id = int_param(request, "team")
     form = _form(request, {"team": team_id} if team_id else None)
     if request.method == "POST" and form.is_valid():

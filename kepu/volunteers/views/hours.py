@@ -19,6 +19,7 @@ from kepu.volunteers.forms import HoursForm
 from kepu.volunteers.models import HoursSource, HoursStatus, ServiceHours, Volunteer
 from kepu.volunteers.scopes import access_row, reach
 from kepu.volunteers.views.common import (
+    check_posted_team,
     filter_regions,
     form_error,
     int_param,
@@ -70,6 +71,7 @@ def hours_export(request: HttpRequest) -> HttpResponse:
 @action_required("volunteers.hours.add")
 def hours_create(request: HttpRequest) -> HttpResponse:
     require_some_team(request, "volunteers.hours.add")
+    check_posted_team(request, "volunteers.hours.add")
     teams = selectors.team_choices(user=request.user, action="volunteers.hours.add")
     volunteers = reach(Volunteer.objects.filter(is_active=True), request.user, "volunteers.volunteer.view")
     initial = {"served_on": timezone.localdate(), "team": int_param(request, "team"),

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -120,9 +121,11 @@ def volunteer_register(*, actor: Any, name: str, id_number: str, phone: str, cod
         _check_new_account(phone.strip(), password)
     phone_code_check(phone=phone, code=code)
     with transaction.atomic():
-        user = actor if signed_in else _new_account(name=name, phone=phone.strip(), password=password)
         if signed_in:
+            user = get_user_model().objects.get(pk=actor.pk)  # the account itself, not request.user's proxy
             _grant_volunteer_role(user)
+        else:
+            user = _new_account(name=name, phone=phone.strip(), password=password)
         volunteer = Volunteer.objects.create(
             user=user, name=name.strip(), id_number=number, phone=phone.strip(), region=region,
             skills=skills.strip()[:200], phone_verified_at=timezone.now(),

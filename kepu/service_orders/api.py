@@ -196,7 +196,8 @@ RUNNERS: dict[str, Runner] = {
 @router.post("/{order_id}/actions/{verb}", response=OrderDetailOut, summary="办理工单（派单、领单、接单等）",
              description="verb 取值：" + "、".join(RUNNERS) + "。被他人抢先时返回 422 与中文说明。")
 def order_act(request: HttpRequest, order_id: int, verb: str, payload: ActionIn) -> ServiceOrder:
-    order = selectors.order_detail(user=request.user, order_id=order_id)
+    load = selectors.order_to_accept if verb == "accept" else selectors.order_detail
+    order = load(user=request.user, order_id=order_id)
     if verb not in RUNNERS:
         raise ValidationFailed(f"未知的操作：{verb}", "verb")
     return RUNNERS[verb](request.user, order, payload, request)

@@ -109,8 +109,8 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = ("阿姨", "师傅", "老师", "女士", "先生", "大爷", "奶奶", "同学家长", "书记", "主任")
 ADDRESSES = ("社区服务中心二楼活动室", "居委会多功能厅", "新时代文明实践站", "小区中心广场", "老年活动中心",
              "村委会会议室", "社区党群服务中心", "社区卫生服务站旁会议室", "小学报告厅", "农贸市场旁休闲广场")
-PLAN = ((S.RATED, 150), (S.COMPLETED, 35), (S.IN_SERVICE, 8), (S.ACCEPTED, 24), (S.CLAIMED, 26),
-        (S.DISPATCHED, 24), (S.PLACED, 30), (S.REJECTED, 9), (S.CANCELLED, 14))
+PLAN = ((S.RATED, 230), (S.COMPLETED, 30), (S.IN_SERVICE, 6), (S.ACCEPTED, 14), (S.CLAIMED, 16),
+        (S.DISPATCHED, 14), (S.PLACED, 18), (S.REJECTED, 10), (S.CANCELLED, 14))
 RATINGS = (5,) * 12 + (4,) * 6 + (3,) * 2 + (2, 1)
 COMMENTS = ("讲得很细致，老人们都听懂了", "老师很有耐心，手把手教", "内容实用，希望多来几次", "时间有点短，意犹未尽",
             "孩子们特别喜欢", "现场演练很有收获", "", "", "准时到达，服务周到", "希望下次能讲得再通俗一些")
@@ -152,13 +152,13 @@ def _menu() -> list[ServiceItem]:
     if ServiceItem.objects.exists():
         return list(ServiceItem.objects.select_related("provider_unit", "provider_team"))
     city = Region.objects.get(code=CITY_CODE)
-    team_list = list(teams.active_teams())
+    team_list = _squads()
     items = []
     for order, spec in enumerate(MENU, start=1):
         unit = resolve_unit_name(spec.unit)
         if unit is None:
             continue
-        team = team_list[order % len(team_list)] if team_list and order % 3 == 0 else None
+        team = _team_for_category(team_list, spec.category) if order % 2 == 0 else None
         items.append(ServiceItem(name=spec.name, category=spec.category, summary=spec.summary,
                                  audience=spec.audience, duration_minutes=spec.minutes,
                                  max_headcount=spec.max_headcount, provider_unit=unit, provider_team=team,
@@ -213,6 +213,15 @@ class _Generator:
             status=status, version=0, placed_at=self.now, stage_started_at=self.now, scheduled_at=self.now,
         )
 
+    def team_for(self, order: ServiceOrder) -> Any:
+        """The item's own team, else a team of the same town, else one of the right field, else any."""
+        if order.item is not None and order.item.provider_team is not None:
+            return order.item.provider_team
+        local = [t for t in self.teams if t.region_id == order.town_id]
+        if local and self.rng.random() < .8:
+            return self.rng.choice(local)
+        return _team_for_category(self.teams, order.category) or self.rng.choice(self.teams)
+
     def _unit_for(self, order: ServiceOrder) -> Unit:
         if order.item is not None:
             return order.item.provider_unit
@@ -222,8 +231,8 @@ class _Generator:
         order = self._base(status)
         steps = _STEPS[status]
         rng = self.rng
-        if status in (S.RATED, S.REJECTED, S.CANCELLED):
-            at = self.now - datetime.timedelta(days=rng.uniform(12, 300))
+        if status in (S.RATED, S.REJECTED, S.CANCELLED):  # a year of history, growing towards today
+            at = self.now - datetime.timedelta(days=rng.triangular(12, 330, 12))
         elif status == S.COMPLETED:  # awaiting a rating: recent, within the rating period
             at = self.now - datetime.timedelta(days=rng.uniform(5, 25))
         else:  # open: each step took up to a day; a few have overrun their limit
@@ -263,11 +272,10 @@ class _Generator:
             at += self.hours(1, 22)
             order.claimed_at = at
             if self.teams and rng.random() < .55:
-                order.offered_team = (order.item.provider_team if order.item and order.item.provider_team
-                                      else rng.choice(self.teams))
+                order.offered_team = self.team_for(order)
         elif step == EventKind.ACCEPTED:
             at += self.hours(1, 40)
-            order.team = order.offered_team or rng.choice(self.teams)
+            order.team = order.offered_team or self.team_for(order)
             order.offered_team, order.accepted_at = None, at
         elif step == EventKind.STARTED:
             at = max(at + self.hours(1, 2), order.scheduled_at) if order.scheduled_at < self.now else at
@@ -290,8 +298,6 @@ class _Generator:
             order.closed_at = at
             order.close_reason = ("超出本社区服务范围，已建议联系所在社区" if step == EventKind.REJECTED
                                   else rng.choice(("活动场地临时调整，暂不需要", "时间冲突，群众主动取消")))
-        elif step == EventKind.ESCALATED:
-            order.escalated_at = at = min(self.now, at + self.hours(20, 30))
         return min(at, self.now)
 
     def _who(self, order: ServiceOrder, step: str) -> str:
@@ -303,7 +309,7 @@ class _Generator:
             return f"{order.team.name}队长" if order.team else "服务队"
         if step == EventKind.RATED:
             return f"{order.requester_name}（群众）"
-        return "系统" if step == EventKind.ESCALATED else order.requester_name + "（群众）"
+        return order.requester_name + "（群众）"
 
     def _note(self, order: ServiceOrder, step: str) -> str:
         if step == EventKind.DISPATCHED:
@@ -318,7 +324,7 @@ class _Generator:
             return f"{order.rating} 星。{order.rating_comment}".strip()
         if step in (EventKind.REJECTED, EventKind.CANCELLED):
             return order.close_reason
-        return "超过本环节时限，已督办" if step == EventKind.ESCALATED else ""
+        return ""
 
     @staticmethod
     def _event(order: ServiceOrder, kind: str, source: str, target: str, at: datetime.datetime, who: str,
@@ -337,6 +343,21 @@ _STEPS = {
     S.RATED: (E.DISPATCHED, E.CLAIMED, E.ACCEPTED, E.STARTED, E.COMPLETED, E.RATED),
     S.REJECTED: (E.REJECTED,), S.CANCELLED: (E.CANCELLED,),
 }
+
+
+TEAM_WORDS = {C.HEALTH: "健康", C.EMERGENCY: "应急", C.AGRICULTURE: "农技", C.YOUTH: "青少年",
+              C.ELDERLY_DIGITAL: "老年", C.ENVIRONMENT: "宣讲", C.LIFE: "宣讲"}
+
+
+def _team_for_category(team_list: list[Any], category: str) -> Any:
+    word = TEAM_WORDS.get(category, "")
+    return next((t for t in team_list if word and word in t.name), None)
+
+
+def _squads() -> list[Any]:
+    """The teams that deliver: squads (分队) when there are any, else every active team."""
+    active = list(teams.active_teams())
+    return [t for t in active if t.level == "squad"] or active
 
 
 def _plan(has_teams: bool) -> list[str]:
@@ -360,7 +381,7 @@ def _orders(items: list[ServiceItem]) -> None:
     places = list(Region.objects.filter(level__in=(RegionLevel.TOWN, RegionLevel.COMMUNITY),
                                         path__startswith=f"/{CITY_CODE}/").select_related("parent"))
     centres = {c.region_id: c for c in PracticeCentre.objects.all()}
-    team_list = list(teams.active_teams())
+    team_list = _squads()
     generator = _Generator(now=timezone.now(), items=items, places=places, team_list=team_list,
                            units=_units_by_category(), resident=User.objects.filter(username="resident").first())
     drafts = [generator.draft(status) for status in _plan(bool(team_list))]

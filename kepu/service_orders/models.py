@@ -120,9 +120,9 @@ class OrderChannel(models.TextChoices):
 
 
 class TimeSlot(models.TextChoices):
-    MORNING = "morning", "上午（9:00）"
-    AFTERNOON = "afternoon", "下午（14:30）"
-    EVENING = "evening", "晚上（19:00）"
+    MORNING = "morning", "上午 9:00"
+    AFTERNOON = "afternoon", "下午 14:30"
+    EVENING = "evening", "晚上 19:00"
 
 
 class ServiceOrder(TimeStampedModel):

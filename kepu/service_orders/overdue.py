@@ -93,7 +93,7 @@ def _limit(status: str, limits: OrderSettings) -> int:
 def _responsible(order: ServiceOrder) -> list[Any]:
     """The unit (or, before dispatch, the area's staff) and the team that let the stage overrun."""
     people = recipients.holders(order)
-    if order.status == S.PLACED:
+    if order.status in (S.PLACED, S.DISPATCHED):  # the order is (back) in the community's queue
         people += recipients.area_staff(order.region)
     return people
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from kepu.core.access import can, require, scope_filter, scoped
 from kepu.org.models import Region, RegionLevel
@@ -194,6 +193,17 @@ def order_detail(*, user: Any, order_id: int, action: str = VIEW) -> ServiceOrde
     return found
 
 
+def order_to_accept(*, user: Any, order_id: int) -> ServiceOrder:
+    """The order a team leader asks to accept. When another team was faster the order has left the
+    leader's reach; it is still returned (not 404) so that the service can say who won the race."""
+    if teams.led_team_ids(user) and can(user, "service_orders.order.accept"):
+        taken = ServiceOrder.objects.filter(pk=order_id, team__isnull=False).exclude(
+            team_id__in=teams.led_team_ids(user)).first()
+        if taken is not None:
+            return taken
+    return order_detail(user=user, order_id=order_id)
+
+
 def order_events(*, order: ServiceOrder) -> QuerySet[OrderEvent]:
     return order.events.order_by("created_at", "id")
 
@@ -251,7 +261,7 @@ def public_menu(*, category: str = "") -> QuerySet[ServiceItem]:
     items = ServiceItem.objects.filter(is_active=True).select_related("provider_unit", "provider_team", "area")
     if category:
         items = items.filter(category=category)
-    return items.order_by("category", "sort_order", "name")
+    return items.order_by("sort_order", "name")
 
 
 def public_item(*, item_id: int) -> ServiceItem:
@@ -282,7 +292,3 @@ def place_choices(*, user: Any = None, action: str = "service_orders.order.place
 
 def settings_current() -> OrderSettings:
     return OrderSettings.current()
-
-
-def now() -> Any:
-    return timezone.now()

@@ -99,6 +99,7 @@ def credit_service_hours(*, order: Any, actor: Any, hours: Decimal, volunteers: 
         return
     from django.utils import timezone
 
-    add_service_hours(actor=actor, team=order.team, volunteers=volunteers, hours=hours,
-                      served_on=timezone.localdate(order.scheduled_at), reference=f"service_orders.order:{order.pk}",
-                      title=order.title)
+    # The day served: the booked day, or today when the team came earlier than booked.
+    served_on = min(timezone.localdate(order.scheduled_at), timezone.localdate())
+    add_service_hours(actor=actor, team=order.team, volunteers=volunteers, hours=hours, served_on=served_on,
+                      reference=f"service_orders.order:{order.pk}", title=order.title)

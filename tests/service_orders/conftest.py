@@ -34,7 +34,8 @@ class Crew:
 
 
 def _volunteer_user(username: str, name: str, phone: str) -> User:
-    user = User.objects.create_user(username=username, password="x", display_name=name, phone=phone)
+    # No password hashing (Argon2 is slow on purpose); tests sign these users in with force_login.
+    user = User.objects.create(username=username, password="!", display_name=name, phone=phone)
     RoleAssignment.objects.create(user=user, role="volunteer")
     return user
 

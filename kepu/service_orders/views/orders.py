@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -157,7 +158,8 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 
 def _act(request: HttpRequest, order_id: int, verb: str, run: Callable[[Any], str]) -> HttpResponse:
     """Load the order within reach, run one service, report the outcome in Chinese."""
-    order = selectors.order_detail(user=request.user, order_id=order_id)
+    load = selectors.order_to_accept if verb == "accept" else selectors.order_detail
+    order = load(user=request.user, order_id=order_id)
     try:
         done = run(order)
     except KepuError as exc:
@@ -165,7 +167,7 @@ def _act(request: HttpRequest, order_id: int, verb: str, run: Callable[[Any], st
     else:
         messages.success(request, done)
     if not order_still_visible(request.user, order_id):
-        return redirect("service_orders:order_list")
+        return redirect(reverse("service_orders:order_list") + "?queue=mine")
     return redirect("service_orders:order_detail", order_id=order_id)
 
 

@@ -80,6 +80,12 @@ def _quiet(_: int, __: str) -> None:
 
 def analyse(frame: pl.DataFrame, spec: AnalysisSpec, progress: Progress = _quiet) -> Analysis:
     """Every estimate of a wave. Raises EstimationError (Chinese message) when the data cannot be estimated."""
+    # A domain with p = 0 or 1 has zero variance: its CV, deff and interval are NaN, stored as empty.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _analyse(frame, spec, progress)
+
+
+def _analyse(frame: pl.DataFrame, spec: AnalysisSpec, progress: Progress) -> Analysis:
     progress(20, "正在按评分规则计分")
     scores = score(item_matrix(frame, [i.code for i in spec.items]), spec.items, spec.rule)
     names, y, proportions = _outcomes(scores, spec.rule)

@@ -47,7 +47,7 @@ def interval_bars(categories: Sequence[str], figures: Sequence[Estimate | None],
         bars.append(point)
     series: list[dict[str, Any]] = [
         {"type": "bar", "name": name, "data": bars, "barMaxWidth": 38, "itemStyle": {"color": BLUE}},
-        {"type": "custom", "name": "95% 置信区间", "renderItem": "kpErrorBar", "z": 10, "silent": True,
+        {"type": "custom", "name": "95% 置信区间", "renderItem": "kpErrorBar", "z": 10, "silent": True, "clip": True,
          "itemStyle": {"color": "#0f2b57"}, "tooltip": {"show": False},
          "data": [[i, pct(e.ci_low), pct(e.ci_high)] for i, e in enumerate(figures)
                   if e is not None and e.ci_low is not None and e.ci_high is not None]},
@@ -58,13 +58,20 @@ def interval_bars(categories: Sequence[str], figures: Sequence[Estimate | None],
                        "data": [{**_point(s), "value": [i, pct(s.estimate)]} for i, s in enumerate(small_area)
                                 if s is not None]})
     rotate = 30 if len(categories) > 6 or max((len(c) for c in categories), default=0) > 6 else 0
+    # Intervals of unpublishable tiny samples can span most of 0–100 %; the axis follows the
+    # publishable figures (and the small-area ones) and such whiskers are clipped at the top.
+    shown = [e.ci_high if e.ci_high is not None else e.estimate for e in figures if e is not None and e.publishable]
+    shown += [s.ci_high or s.estimate for s in (small_area or []) if s is not None]
+    shown += [e.estimate for e in figures if e is not None]
+    top = min(100.0, (max(shown, default=0.5) * 100) * 1.15)
+    step = 10 if top > 40 else 5
     return {
         "color": [BLUE, "#0f2b57", ORANGE],
         "grid": {"left": 48, "right": 16, "top": 40, "bottom": 70 if rotate else 36},
         "legend": {"top": 0, "data": [s["name"] for s in series if s["type"] != "custom"]},
         "tooltip": {"trigger": "item", "formatter": "kpInterval"},
         "xAxis": {"type": "category", "data": list(categories), "axisLabel": {"interval": 0, "rotate": rotate}},
-        "yAxis": {"type": "value", "name": "%", "min": 0},
+        "yAxis": {"type": "value", "name": "%", "min": 0, "max": max(step, int(-(-top // step)) * step)},
         "series": series,
     }
 
@@ -84,12 +91,16 @@ def trend(points: Sequence[TrendPoint], targets: Sequence[tuple[str, int, float]
     years = [p.year for p in points] + [t[1] for t in targets]
     low_year = min(years, default=2020) - 1
     high_year = max(years, default=2035) + 1
+    if high_year - low_year > 12:  # labels every two years, on even years
+        low_year -= low_year % 2
+        high_year += high_year % 2
     marks: list[dict[str, Any]] = []
     for kind, year, value in targets:
         colour = RED if kind == "national" else GREEN
         label = f"{'国家' if kind == 'national' else '本地'}目标 {year}年 {value:g}%"
         marks.append({"yAxis": value, "name": label, "lineStyle": {"type": "dashed", "color": colour, "width": 1},
-                      "label": {"formatter": label, "position": "insideEndTop", "color": colour}})
+                      "label": {"formatter": label, "color": colour,
+                                "position": "insideEndBottom" if kind == "city" else "insideEndTop"}})
     for year, summary in changes:
         marks.append({"xAxis": year - 0.5, "name": summary,
                       "lineStyle": {"type": "dotted", "color": "#7a5cc4", "width": 2},
@@ -103,7 +114,7 @@ def trend(points: Sequence[TrendPoint], targets: Sequence[tuple[str, int, float]
          "itemStyle": {"color": "#0f2b57"}, "tooltip": {"show": False},
          "data": [[p.year, pct(p.estimate.ci_low), pct(p.estimate.ci_high)] for p in points
                   if p.estimate.ci_low is not None and p.estimate.ci_high is not None]},
-        {"type": "scatter", "name": "目标值", "symbol": "pin", "symbolSize": 26,
+        {"type": "scatter", "name": "目标值", "symbol": "diamond", "symbolSize": 13, "z": 11,
          "itemStyle": {"color": RED},
          "data": [{"value": [year, value], "name": f"{'国家' if kind == 'national' else '本地'}目标",
                    "itemStyle": {"color": RED if kind == "national" else GREEN}} for kind, year, value in targets],
@@ -115,7 +126,7 @@ def trend(points: Sequence[TrendPoint], targets: Sequence[tuple[str, int, float]
         "legend": {"top": 0, "data": ["具备科学素质的比例", "目标值"]},
         "tooltip": {"trigger": "item", "formatter": "kpInterval"},
         "xAxis": {"type": "value", "min": low_year, "max": high_year, "interval": 1 if high_year - low_year <= 12 else 2,
-                  "axisLabel": {"formatter": "{value}年"}, "splitLine": {"show": False}},
+                  "axisLabel": {"formatter": "kpYear"}, "splitLine": {"show": False}},
         "yAxis": {"type": "value", "name": "%", "min": 0, "max": int(top * 1.2 // 5 + 1) * 5},
         "series": series,
     }

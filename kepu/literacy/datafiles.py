@@ -76,7 +76,11 @@ def count_rows(path: str | Path, fmt: str) -> int:
         from openpyxl import load_workbook
 
         sheet = load_workbook(p, read_only=True).worksheets[0]
-        return max(int(sheet.max_row or 1) - 1, 0)
+        if sheet.max_row and sheet.max_row > 1:
+            return int(sheet.max_row) - 1
+        # Files written without a dimension record: count the rows that have any value.
+        rows = sheet.iter_rows(values_only=True)
+        return max(sum(1 for row in rows if any(v not in (None, "") for v in row)) - 1, 0)
     return int(read_table(p, fmt).frame.height)
 
 
@@ -112,7 +116,7 @@ def _read_csv(path: Path | IO[bytes], n_rows: int | None) -> RawTable:
     first_line = text.split("\n", 1)[0]
     separator = max((",", "\t", ";"), key=first_line.count)
     frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), separator=separator, infer_schema=False,
-                        n_rows=n_rows, missing_utf8_is_empty_string=True)
+                        n_rows=n_rows)
     return RawTable(frame=frame.rename({c: c.strip() for c in frame.columns}), fmt="csv")
 
 

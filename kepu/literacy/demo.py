@@ -28,6 +28,7 @@ class DemoWave:
     rule: str
     seed: int
     shift: float
+    cluster_extra: int
 
     @property
     def name(self) -> str:
@@ -39,9 +40,9 @@ class DemoWave:
 
 
 WAVES = (
-    DemoWave(2020, std.BENCHMARK_2016, 2020, -1.72),
-    DemoWave(2022, std.BENCHMARK_2016, 2022, -1.60),
-    DemoWave(2024, std.NATIONAL_2022, 2024, -1.30),
+    DemoWave(2020, std.BENCHMARK_2016, 2020, -1.70, -4),
+    DemoWave(2022, std.BENCHMARK_2016, 2022, -1.60, 0),
+    DemoWave(2024, std.NATIONAL_2022, 2024, -1.36, 4),
 )
 INSTRUMENTS = {
     std.NATIONAL_2022: ("公民科学素质测评卷（2024年版）", 2024, syn.national_items,
@@ -88,7 +89,7 @@ def _wave(spec: DemoWave, city: object, instrument: Instrument, rule_set: object
                                     notes="演示数据：按昆山市各镇人口规模模拟的分层两阶段抽样调查。")
     if not wave.has_data or not default_storage.exists(wave.data_file.name):
         items = syn.national_items() if spec.rule == std.NATIONAL_2022 else syn.benchmark_items()
-        frame = syn.survey(items, seed=spec.seed, shift=spec.shift)
+        frame = syn.survey(items, seed=spec.seed, shift=spec.shift, cluster_extra=spec.cluster_extra)
         mapping = colmap.propose(frame.columns, [i.code for i in items])
         services.wave_import(actor=SYSTEM, wave=wave, table=RawTable(frame=frame, fmt="parquet", first_row=1),
                              mapping=mapping, source="演示数据", filename=spec.filename)

@@ -296,7 +296,7 @@ def _region_lookup(wave: SurveyWave) -> dict[str, str]:
     from kepu.org.models import Region
 
     lookup = {}
-    for region in Region.objects.filter(path__startswith=wave.region.path).exclude(pk=wave.region_id):
+    for region in Region.objects.filter(parent=wave.region_id, is_active=True):
         lookup[datafiles.normalise_header(region.name)] = region.code
         lookup[region.code] = region.code
     return lookup

@@ -110,7 +110,7 @@ def margin_template(wave: SurveyWave) -> bytes:
     """The census cross table to fill in: every town × urban/rural × sex × age band."""
     from kepu.org.models import Region
 
-    towns = Region.objects.filter(path__startswith=wave.region.path).exclude(pk=wave.region_id).order_by("path")
+    towns = Region.objects.filter(parent=wave.region_id, is_active=True).order_by("code")
     levels = [[t.name for t in towns], ["城镇", "乡村"], ["男", "女"], list(std.AGE_BANDS)]
     rows = ([*combo, None] for combo in itertools.product(*levels))
     return write_workbook("人口控制数", MARGIN_TEMPLATE_COLUMNS, rows)

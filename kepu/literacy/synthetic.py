@@ -56,7 +56,7 @@ EDU_BY_AGE = np.array([
     [0.20, 0.45, 0.23, 0.12],
     [0.38, 0.40, 0.15, 0.07],
 ])
-EDU_EFFECT = np.array([-1.15, -0.45, 0.15, 0.85])
+EDU_EFFECT = np.array([-0.65, -0.35, 0.15, 0.80])
 AGE_EFFECT = np.array([0.25, 0.20, 0.0, -0.20, -0.45])
 
 
@@ -110,7 +110,8 @@ def benchmark_items() -> list[ItemSpec]:
                      i % 26 + 1, stems[i % len(stems)]) for i in range(50)]
 
 
-def survey(items: list[ItemSpec], *, seed: int, shift: float, scale: float = 1.0, psu_factor: int = 2) -> pl.DataFrame:
+def survey(items: list[ItemSpec], *, seed: int, shift: float, scale: float = 1.0, psu_factor: int = 2,
+           cluster_extra: int = 0) -> pl.DataFrame:
     """One wave's respondents as a file would have them: Chinese headers, codes, one column per item.
 
     `psu_factor` multiplies the communities sampled in the larger strata (the small towns keep
@@ -122,16 +123,16 @@ def survey(items: list[ItemSpec], *, seed: int, shift: float, scale: float = 1.0
         for urban, count in ((True, town.psus[0]), (False, town.psus[1])):
             if count:
                 count = count * psu_factor if count >= 3 else count
-                parts.append(_stratum(rng, town, urban, count, items, shift, scale))
+                parts.append(_stratum(rng, town, urban, count, items, shift, scale, cluster_extra))
     frame = pl.concat(parts)
     return frame.with_columns(pl.Series("问卷编号", [f"{seed % 10000:04d}{i:05d}" for i in range(frame.height)]))
 
 
 def _stratum(rng: np.random.Generator, town: Town, urban: bool, psus: int, items: list[ItemSpec], shift: float,
-             scale: float) -> pl.DataFrame:
+             scale: float, cluster_extra: int) -> pl.DataFrame:
     share = town.urban_share if urban else 1 - town.urban_share
     adults = town.adults * share
-    cluster = town.cluster + (2 if urban else 0)
+    cluster = town.cluster + (2 if urban else 0) + (cluster_extra if psus >= 3 else 0)
     n = psus * cluster
     psu = np.repeat(np.arange(psus), cluster)
     age = rng.choice(5, size=n, p=AGE_SHARES if urban else (AGE_SHARES + np.array([-.04, -.03, 0, .03, .04])))

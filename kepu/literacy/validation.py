@@ -26,6 +26,8 @@ from kepu.literacy.datafiles import RawTable, normalise_header
 from kepu.literacy.standards import DOMAIN_ROLES, MISSING_DOMAIN, DomainRole
 
 ERROR_LIMIT = 200
+# How statistical packages write a missing number in a text file.
+MISSING_MARKERS = ["nan", "na", "n/a", "null", "."]
 
 
 class DataRejected(ImportRejected):
@@ -110,7 +112,7 @@ def validate(table: RawTable, mapping: Mapping[str, str], spec: DataSpec) -> Val
     for code in spec.item_codes:
         column = col(colmap.item_role(code), "")
         values, _, bad, raw = _numeric(table, column)
-        errors.mask(bad, _where(f"题目 {code}", column), lambda i, raw=raw: f"“{raw[i]}”不是数字（作答应为选项编号）")
+        errors.mask(bad, column, lambda i, raw=raw: f"“{raw[i]}”不是数字（作答应为选项编号）")
         out[f"{colmap.ITEM_PREFIX}{code}"] = values
     errors.raise_if_any()
     frame = pl.DataFrame({name: values for name, values in out.items()})
@@ -149,7 +151,7 @@ def _numeric(table: RawTable, column: str) -> tuple[NDArray[np.float64], NDArray
         return values, missing, bad, [str(v) for v in values] if bad.any() else []
     text = series.cast(pl.String).str.strip_chars().fill_null("")
     parsed = text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
-    missing = (text == "").to_numpy()
+    missing = ((text == "") | text.str.to_lowercase().is_in(MISSING_MARKERS)).to_numpy()
     values = parsed.fill_null(np.nan).to_numpy().astype(np.float64, copy=True)
     bad = ~missing & ~np.isfinite(values)
     values[bad | missing] = np.nan

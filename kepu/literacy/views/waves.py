@@ -147,7 +147,7 @@ def upload_status(request: HttpRequest, wave_id: int, upload_id: int) -> HttpRes
 def _margin_levels(wave: SurveyWave) -> dict[str, list[tuple[str, str]]]:
     from kepu.org.models import Region
 
-    towns = Region.objects.filter(path__startswith=wave.region.path).exclude(pk=wave.region_id).order_by("path")
+    towns = Region.objects.filter(parent=wave.region_id, is_active=True).order_by("code")
     roles = {r.code: r for r in std.DOMAIN_ROLES}
     levels = {"district": [(t.code, t.name) for t in towns]}
     for variable in ("urban_rural", "sex", "age_band", "education"):

@@ -54,6 +54,10 @@
       if (series.renderItem === "kpErrorBar") series.renderItem = errorBar;
     });
     if (option.tooltip && option.tooltip.formatter === "kpInterval") option.tooltip.formatter = interval;
+    [].concat(option.xAxis || []).forEach(function (axis) {
+      // Years without a thousands separator: “2024年”, not “2,024年”.
+      if (axis.axisLabel && axis.axisLabel.formatter === "kpYear") axis.axisLabel.formatter = function (v) { return v + "年"; };
+    });
     return option;
   }
 

@@ -63,7 +63,7 @@ def build(*, user: Any, plan: Plan, today: datetime.date | None = None) -> bytes
     if pending:
         doc.paragraph(f"另有 {pending} 份进展正在审核中。")
     doc.heading("二、各板块推进情况")
-    png = charts.bar_chart([s["section__number"] + s["section__title"][:10] for s in sections],
+    png = charts.bar_chart([s["label"][:14] for s in sections],
                            {"绿灯": [s["green"] for s in sections], "黄灯": [s["yellow"] for s in sections],
                             "红灯": [s["red"] for s in sections]}, unit="任务数（项）", horizontal=True,
                            height=max(3.0, 0.45 * len(sections) + 1.2))

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Avg, Count, Q, QuerySet
 from django.urls import reverse
 
-from kepu.plans.models import AlertLevel, Indicator, IndicatorValue, Plan, Task, TaskUnit, UnitRole
+from kepu.plans.models import AlertLevel, Indicator, IndicatorValue, Plan, Task, TaskUnit, UnitRole, section_label
 
 LEVELS = (("red", "红灯", "#d93b3b"), ("yellow", "黄灯", "#f2b705"), ("green", "绿灯", "#2fa84f"))
 
@@ -33,12 +33,13 @@ def light_counts(tasks: QuerySet[Task]) -> dict[str, int]:
 
 
 def by_section(tasks: QuerySet[Task]) -> list[dict[str, Any]]:
-    rows = (tasks.order_by().values("section_id", "section__number", "section__title", "section__order")
+    rows = (tasks.order_by().values("section_id", "section__number", "section__title", "section__order", "section__path")
             .annotate(total=Count("id"), red=Count("id", filter=Q(alert_level=AlertLevel.RED)),
                       yellow=Count("id", filter=Q(alert_level=AlertLevel.YELLOW)),
                       green=Count("id", filter=Q(alert_level=AlertLevel.GREEN)), progress=Avg("progress"))
             .order_by("section__order"))
-    return [{**r, "label": f"{r['section__number']}{r['section__title']}"} for r in rows]
+    return [{**r, "label": section_label(r["section__number"], r["section__title"], r["section__path"])}
+            for r in rows]
 
 
 def by_lead_unit(tasks: QuerySet[Task]) -> list[dict[str, Any]]:
@@ -57,7 +58,7 @@ def _stacked(categories: list[dict[str, Any]], drill: Any, *, horizontal: bool =
     names = [c["label"] for c in categories]
     value_axis = {"type": "value", "minInterval": 1}
     category_axis = {"type": "category", "data": names,
-                     "axisLabel": {"interval": 0, "width": 120, "overflow": "truncate"}}
+                     "axisLabel": {"interval": 0, "width": 170 if horizontal else 120, "overflow": "truncate"}}
     if not horizontal:
         category_axis["axisLabel"].update({"rotate": 30 if len(names) > 5 else 0})
     option: dict[str, Any] = {
@@ -79,7 +80,8 @@ def _stacked(categories: list[dict[str, Any]], drill: Any, *, horizontal: bool =
 
 def section_chart(plan: Plan | None, rows: list[dict[str, Any]]) -> dict[str, Any]:
     plan_id = plan.pk if plan else None
-    return _stacked(rows, lambda c, light: ledger_url(plan=plan_id, section=c["section_id"], light=light))
+    return _stacked(rows, lambda c, light: ledger_url(plan=plan_id, section=c["section_id"], light=light),
+                    horizontal=True)
 
 
 def unit_chart(plan: Plan | None, rows: list[dict[str, Any]]) -> dict[str, Any]:

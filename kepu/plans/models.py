@@ -88,6 +88,16 @@ class PlanSection(models.Model):
     def __str__(self) -> str:
         return f"{self.number}{self.title}"
 
+    @property
+    def label(self) -> str:
+        return section_label(self.number, self.title, self.path)
+
+
+def section_label(number: str, title: str, path: str) -> str:
+    """“三（一）实施青少年…”: the chapter's numeral tells apart sections numbered alike under two chapters."""
+    chapter = path.split(" / ")[0].split("、")[0] if "、" in path else ""
+    return f"{chapter if len(chapter) <= 3 else ''}{number}{title}"
+
 
 class AlertLevel(models.TextChoices):
     GREEN = "green", "绿灯"

@@ -23,6 +23,7 @@ from kepu.plans.models import (
     ReportEvent,
     ReportEvidence,
     ReportingPeriod,
+    ReportStatus,
     RubricStatus,
     SupervisionOrder,
     Task,
@@ -130,7 +131,7 @@ class ReportFilters:
 def report_list(*, user: Any, filters: ReportFilters | None = None,
                 action: str = "plans.report.view") -> QuerySet[ProgressReport]:
     f = filters or ReportFilters()
-    reports = _in_scope(ProgressReport, user, action)
+    reports = visible_reports(user, action)
     if f.status:
         reports = reports.filter(status=f.status)
     if f.plan:
@@ -145,9 +146,16 @@ def report_list(*, user: Any, filters: ReportFilters | None = None,
             .order_by("-submitted_at", "-updated_at", "-id"))
 
 
+def visible_reports(user: Any, action: str = "plans.report.view") -> QuerySet[ProgressReport]:
+    """Reports in scope; a draft is the reporting unit's own work and nobody else's to read."""
+    return _in_scope(ProgressReport, user, action).exclude(
+        Q(status=ReportStatus.DRAFT) & ~Q(unit_id=getattr(user, "unit_id", None)))
+
+
 def report_detail(*, user: Any, report_id: int, action: str = "plans.report.view") -> ProgressReport:
     return access_object(
-        ProgressReport.objects.select_related("task", "task__plan", "task__section", "unit", "period",
+        ProgressReport.objects.exclude(Q(status=ReportStatus.DRAFT) & ~Q(unit_id=getattr(user, "unit_id", None)))
+        .select_related("task", "task__plan", "task__section", "unit", "period",
                                               "submitted_by", "reviewed_by")
         .prefetch_related("evidence", "figures__indicator", "events"), user, action, pk=report_id)
 
@@ -155,6 +163,7 @@ def report_detail(*, user: Any, report_id: int, action: str = "plans.report.view
 def report_events(*, user: Any, task: Task) -> QuerySet[ReportEvent]:
     """A task's reporting history, as far as the user may see it (a liaison: the own unit's)."""
     return (_in_scope(ReportEvent, user, "plans.report.view").filter(report__task=task)
+            .filter(report__in=visible_reports(user))
             .select_related("report__period", "report__unit").order_by("-created_at", "-id"))
 
 
@@ -229,6 +238,9 @@ def assessment_detail(*, user: Any, assessment_id: int) -> Assessment:
     if assessment.rubric.status != RubricStatus.PUBLISHED and not can(user, "plans.assessment.manage"):
         from django.http import Http404
 
+        from kepu.core import audit
+
+        audit.record_denied(user, "plans.assessment.view", obj=assessment, detail="考核结果尚未发布")
         raise Http404("考核结果尚未发布")
     return assessment
 

@@ -161,7 +161,7 @@ def duplicates(draft: PlanImportDraft) -> list[Plan]:
     title = normalize_name(draft.parsed["settings"]["title"])
     same = Plan.objects.filter(source_sha256=draft.source_sha256)
     by_title = [p for p in Plan.objects.only("id", "title", "created_at") if normalize_name(p.title) == title]
-    return list({p.pk: p for p in [*same, *by_title]}.values())
+    return [p for p in {p.pk: p for p in [*same, *by_title]}.values() if p.pk != draft.plan_id]
 
 
 @transaction.atomic

@@ -74,7 +74,11 @@ def pct(value: Any) -> str:
 
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
-    return mapping.get(key) if hasattr(mapping, "get") else None
+    """mapping[key] — also a form's bound field by name."""
+    try:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
+        return None
 
 
 @register.simple_tag
@@ -84,7 +88,8 @@ def progress_bar(actual: int, expected: int | None = None) -> str:
     colour = "bg-success" if actual >= 100 else "bg-primary"
     marker = (format_html('<span class="kp-progress-expected" style="left:{}%" title="预期进度 {}%"></span>', expected,
                           expected) if expected is not None else "")
-    return format_html('<div class="kp-progress" title="实际进度 {}%"><div class="progress" role="progressbar" '
-                       'aria-valuenow="{}" aria-valuemin="0" aria-valuemax="100"><div class="progress-bar {}" '
-                       'style="width:{}%"></div></div>{}<span class="kp-progress-value">{}%</span></div>',
+    return format_html('<div class="kp-progress" title="实际进度 {}%"><div class="kp-progress-track"><div class="progress" '
+                       'role="progressbar" aria-valuenow="{}" aria-valuemin="0" aria-valuemax="100"><div '
+                       'class="progress-bar {}" style="width:{}%"></div></div>{}</div>'
+                       '<span class="kp-progress-value">{}%</span></div>',
                        actual, actual, colour, actual, marker, actual)

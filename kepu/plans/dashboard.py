@@ -13,7 +13,16 @@ from urllib.parse import urlencode
 from django.db.models import Avg, Count, Q, QuerySet
 from django.urls import reverse
 
-from kepu.plans.models import AlertLevel, Indicator, IndicatorValue, Plan, Task, TaskUnit, UnitRole, section_label
+from kepu.plans.models import (
+    AlertLevel,
+    Indicator,
+    IndicatorValue,
+    Plan,
+    Task,
+    TaskUnit,
+    UnitRole,
+    section_label,
+)
 
 LEVELS = (("red", "红灯", "#d93b3b"), ("yellow", "黄灯", "#f2b705"), ("green", "绿灯", "#2fa84f"))
 

@@ -110,6 +110,11 @@ def _prepare(parsed: dict[str, Any]) -> dict[str, Any]:
             indicator["include"] = True
         for task in section["tasks"]:
             task["include"] = True
+            if not task["lead_units"] and not task["participating_units"] and section["lead_units"]:
+                # Units named once under the section heading answer for each of its tasks.
+                task["lead_units"] = [dict(ref) for ref in section["lead_units"]]
+                task["participating_units"] = [dict(ref) for ref in section["participating_units"]]
+                task["inherited_units"] = True
             for indicator in task["indicators"]:
                 indicator["include"] = True
     return parsed

@@ -126,7 +126,7 @@ def trend(points: Sequence[TrendPoint], targets: Sequence[tuple[str, int, float]
         "legend": {"top": 0, "data": ["具备科学素质的比例", "目标值"]},
         "tooltip": {"trigger": "item", "formatter": "kpInterval"},
         "xAxis": {"type": "value", "min": low_year, "max": high_year, "interval": 1 if high_year - low_year <= 12 else 2,
-                  "axisLabel": {"formatter": "kpYear"}, "splitLine": {"show": False}},
+                  "axisLabel": {"formatter": "kpYear", "hideOverlap": True}, "splitLine": {"show": False}},
         "yAxis": {"type": "value", "name": "%", "min": 0, "max": int(top * 1.2 // 5 + 1) * 5},
         "series": series,
     }

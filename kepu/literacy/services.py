@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -456,7 +457,10 @@ def run_start(*, actor: Any, wave: SurveyWave, inline: bool = False) -> Estimati
     if not wave.has_data:
         raise ValidationFailed("该调查轮次尚未导入样本数据，无法测算")
     with transaction.atomic():
-        if wave.runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
+        SurveyWave.objects.select_for_update().filter(pk=wave.pk).first()  # one start at a time per wave
+        # A run still queued or running after an hour was lost with its worker; it no longer blocks.
+        recent = timezone.now() - timedelta(hours=1)
+        if wave.runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__gte=recent).exists():
             raise ValidationFailed("该调查轮次已有正在进行的测算，请等待其完成")
         run = EstimationRun.objects.create(wave=wave, requested_by=_user(actor), message="排队等待计算")
         audit.record(actor, "literacy.run.start", category=AuditCategory.CREATE, obj=run,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
 from collections.abc import Mapping
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any

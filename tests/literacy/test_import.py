@@ -9,11 +9,13 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kepu.literacy import services
 from kepu.literacy.datafiles import RawTable
 from kepu.literacy.models import DataUpload, SurveyWave, UploadStatus
-from kepu.literacy.validation import DataRejected
+from kepu.literacy.validation import DataRejected, DataSpec, validate
 from tests.literacy.conftest import as_csv, as_parquet, as_sav, as_xlsx, import_file, survey, upload_file
 from tests.test_authorization import db_fingerprint
 
@@ -209,3 +211,22 @@ def test_three_hundred_thousand_rows_import_in_reasonable_time_and_a_bad_copy_st
     other.refresh_from_db()
     assert not other.has_data
     assert len(_stored_files(media)) == 1  # only the good wave's file
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["ok", "negative", "zero", "text", "empty"]), min_size=4, max_size=40))
+def test_every_bad_weight_is_reported_at_its_own_row_and_no_good_row_is(kinds: list[str]) -> None:
+    values = {"ok": "1.5", "negative": "-2", "zero": "0", "text": "x", "empty": ""}
+    frame = pl.DataFrame({"层": ["A", "A", "B", "B"] * 10, "村居": ["1", "2", "3", "4"] * 10,
+                          "权重": [values[k] for k in kinds] + ["1"] * (40 - len(kinds)), "Q1": ["1"] * 40})
+    table = RawTable(frame=frame, fmt="csv", first_row=2)
+    bad_rows = [i + 2 for i, k in enumerate(kinds) if k != "ok"]
+    spec = DataSpec(item_codes=("Q1",), lonely_psu="adjust")
+    mapping = {"strata": "层", "psu": "村居", "weight": "权重", "item:Q1": "Q1"}
+    if not bad_rows:
+        assert validate(table, mapping, spec).frame.height == 40
+        return
+    with pytest.raises(DataRejected) as caught:
+        validate(table, mapping, spec)
+    assert [e.row for e in caught.value.errors] == bad_rows
+    assert {e.column for e in caught.value.errors} == {"权重"}

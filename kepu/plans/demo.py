@@ -155,9 +155,14 @@ def _reports(plan: Plan, today: datetime.date) -> None:
 
 
 def _indicators(plan: Plan) -> None:
+    """The literacy goal is fed by the monitoring domain when it is installed; by hand otherwise."""
     goal = Indicator.objects.filter(plan=plan, task=None, name__contains="科学素质的比例").first()
-    if goal is None or (goal.source == IndicatorSource.PROVIDER and goal.provider_code in indicator_providers()):
+    if goal is None:
         return
+    if goal.source == IndicatorSource.PROVIDER and goal.provider_code in indicator_providers():
+        ledger.indicator_refresh(indicator=goal)
+        if goal.actual_value is not None:
+            return
     ledger.indicator_update(actor=SYSTEM, indicator=goal, source=IndicatorSource.MANUAL)
     for year, value in LITERACY.items():
         ledger.indicator_record_value(actor=SYSTEM, indicator=goal, year=year, value=value)

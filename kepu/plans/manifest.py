@@ -65,7 +65,8 @@ def _load_demo() -> None:
     load()
 
 
-add_demo_seed(DemoSeed("plans", _load_demo, order=20))
+# After the domains whose live figures feed plan indicators (literacy ratio, volunteer hours …).
+add_demo_seed(DemoSeed("plans", _load_demo, order=60))
 
 
 def _daily_job() -> ScheduledJob:

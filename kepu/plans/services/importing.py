@@ -53,8 +53,10 @@ UNIT_SEPARATORS = "、，,；;／/ \n"
 # ---------------------------------------------------------------- matching units
 
 def registry_resolver() -> Callable[[str], UnitMatch | None]:
-    """The unit registry as the parser's lookup: names and aliases, compared after normalising."""
+    """The unit registry as the parser's lookup: names, aliases and short names, compared after normalising."""
     index = unit_name_index()
+    for unit in Unit.objects.exclude(short_name="").only("id", "name", "short_name"):
+        index.setdefault(normalize_name(unit.short_name), unit)
 
     def lookup(name: str) -> UnitMatch | None:
         unit = index.get(normalize_name(name))
@@ -289,7 +291,7 @@ def _check_commit(data: dict[str, Any]) -> None:
 
 
 def _indicator(plan: Plan, task: Task | None, raw: dict[str, Any], order: int) -> Indicator:
-    provider = _matching_provider(raw["name"]) if task is None else None
+    provider = _matching_provider(raw["name"], raw.get("unit") or "") if task is None else None
     annual = bool(raw.get("annual"))
     return Indicator(
         plan=plan, task=task, name=raw["name"][:200], unit_of_measure=(raw.get("unit") or "")[:20],
@@ -301,14 +303,14 @@ def _indicator(plan: Plan, task: Task | None, raw: dict[str, Any], order: int) -
     )
 
 
-def _matching_provider(name: str) -> str | None:
-    """A plan goal that names a figure kepu measures itself (e.g. the literacy ratio) is fed by it."""
+def _matching_provider(name: str, unit: str) -> str | None:
+    """A plan goal that names a figure kepu measures itself (e.g. the literacy ratio) is fed by it: the same
+    unit of measure and the same name (or one containing the other); an exact name wins."""
     wanted = normalize_name(name)
-    for code, provider in indicator_providers().items():
-        label = normalize_name(provider.label)
-        if label and (label == wanted or label in wanted or wanted in label):
-            return code
-    return None
+    candidates = [(normalize_name(p.label) != wanted, code) for code, p in indicator_providers().items()
+                  if p.unit_of_measure == unit and normalize_name(p.label)
+                  and (normalize_name(p.label) in wanted or wanted in normalize_name(p.label))]
+    return min(candidates)[1] if candidates else None
 
 
 def _deadline(raw: str | None) -> datetime.date | None:

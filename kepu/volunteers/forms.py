@@ -16,10 +16,10 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class TeamForm(forms.Form):
     name = forms.CharField(label="队伍名称", max_length=100)
     level = forms.ChoiceField(label="层级", choices=TeamLevel.choices)
-    parent = forms.ModelChoiceField(label="上级队伍", queryset=VolunteerTeam.objects.none(), required=False,
+    parent = forms.ModelChoiceField(label="上级队伍", queryset=VolunteerTeam.objects.none(), empty_label="无（顶级支队）", required=False,
                                     help_text="支队 > 大队 > 分队；支队可不填")
-    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none())
-    region = forms.ModelChoiceField(label="服务区域", queryset=Region.objects.none())
+    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), empty_label="请选择")
+    region = forms.ModelChoiceField(label="服务区域", queryset=Region.objects.none(), empty_label="请选择")
 
     def __init__(self, *args: Any, teams: Any, units: Any, regions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,7 +32,7 @@ class VolunteerForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=18, min_length=18)
     phone = forms.CharField(label="手机号", max_length=11, min_length=11)
-    region = forms.ModelChoiceField(label="所在区域", queryset=Region.objects.none())
+    region = forms.ModelChoiceField(label="所在区域", queryset=Region.objects.none(), empty_label="请选择")
     skills = forms.CharField(label="专长", max_length=200, required=False, help_text="如：医疗卫生、应急救护、农业技术")
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
@@ -50,7 +50,7 @@ class RegisterForm(forms.Form):
         attrs={"inputmode": "numeric", "autocomplete": "tel", "placeholder": "11 位手机号"}))
     code = forms.CharField(label="短信验证码", max_length=6, required=False, widget=forms.TextInput(
         attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": "6 位数字"}))
-    region = forms.ModelChoiceField(label="所在区域（乡镇/街道）", queryset=Region.objects.none())
+    region = forms.ModelChoiceField(label="所在区域（乡镇/街道）", queryset=Region.objects.none(), empty_label="请选择")
     skills = forms.CharField(label="专长", max_length=200, required=False,
                              widget=forms.TextInput(attrs={"placeholder": "如：医疗卫生、应急救护、农业技术"}))
     password = forms.CharField(label="设置登录密码", strip=False, required=False, widget=forms.PasswordInput(
@@ -60,12 +60,14 @@ class RegisterForm(forms.Form):
     def __init__(self, *args: Any, regions: Any, needs_password: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
-        if not needs_password:
+        if needs_password:
+            self.fields["password"].required = True
+        else:
             del self.fields["password"]
 
 
 class ProfileForm(forms.Form):
-    region = forms.ModelChoiceField(label="所在区域", queryset=Region.objects.none())
+    region = forms.ModelChoiceField(label="所在区域", queryset=Region.objects.none(), empty_label="请选择")
     skills = forms.CharField(label="专长", max_length=200, required=False)
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
@@ -74,10 +76,10 @@ class ProfileForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    team = forms.ModelChoiceField(label="组织队伍", queryset=VolunteerTeam.objects.none())
+    team = forms.ModelChoiceField(label="组织队伍", queryset=VolunteerTeam.objects.none(), empty_label="请选择")
     title = forms.CharField(label="活动名称", max_length=120)
     place = forms.CharField(label="活动地点", max_length=120)
-    region = forms.ModelChoiceField(label="活动区域", queryset=Region.objects.none())
+    region = forms.ModelChoiceField(label="活动区域", queryset=Region.objects.none(), empty_label="请选择")
     starts_at = forms.DateTimeField(label="开始时间", widget=_DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     ends_at = forms.DateTimeField(label="结束时间", widget=_DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     description = forms.CharField(label="活动内容", widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -91,8 +93,8 @@ class ActivityForm(forms.Form):
 class HoursForm(forms.Form):
     """Hours an administrator adds by hand: a reason and an evidence note are part of the record."""
 
-    team = forms.ModelChoiceField(label="服务队伍", queryset=VolunteerTeam.objects.none())
-    volunteer = forms.ModelChoiceField(label="志愿者", queryset=Volunteer.objects.none())
+    team = forms.ModelChoiceField(label="服务队伍", queryset=VolunteerTeam.objects.none(), empty_label="请选择")
+    volunteer = forms.ModelChoiceField(label="志愿者", queryset=Volunteer.objects.none(), empty_label="请选择")
     served_on = forms.DateField(label="服务日期", widget=_DATE)
     hours = forms.DecimalField(label="时长（小时）", min_value=0.5, max_value=24, decimal_places=1,
                                widget=forms.NumberInput(attrs={"step": "0.5"}))

@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -82,7 +94,16 @@ def team_list(*, user: Any, filters: TeamFilters | None = None, action: str = "v
     return teams.annotate(
         member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.APPROVED)),
         pending_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.PENDING)),
+        tree_member_count=_tree_members(),
     ).order_by("path")
+
+
+def _tree_members() -> Subquery:
+    """Distinct approved members of a team and of every team under it (one scalar subquery per row)."""
+    count = Func(F("volunteer_id"), function="COUNT", template="%(function)s(DISTINCT %(expressions)s)",
+                 output_field=IntegerField())
+    rows = TeamMembership.objects.filter(team__path__startswith=OuterRef("path"), status=MembershipStatus.APPROVED)
+    return Subquery(rows.order_by().annotate(n=count).values("n")[:1], output_field=IntegerField())
 
 
 def team_detail(*, user: Any, team_id: int, action: str = "volunteers.team.view") -> VolunteerTeam:

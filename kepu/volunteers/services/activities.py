@@ -146,6 +146,15 @@ class SignResult:
     hours: ServiceHours | None = None
 
     @property
+    def detail(self) -> str:
+        """The line under the 签到成功 / 签退成功 heading."""
+        if self.step == "in":
+            return f"签到时间 {timezone.localtime(self.attendance.signed_in_at):%H:%M}"
+        if self.hours is None:
+            return "本次服务不足半小时，不计时长。"
+        return f"本次服务 {self.hours.hours} 小时，待队伍审核后计入累计时长。"
+
+    @property
     def message(self) -> str:
         if self.step == "in":
             return f"签到成功：{self.attendance.activity.title}，{timezone.localtime(self.attendance.signed_in_at):%H:%M}"

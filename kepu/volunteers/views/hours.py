@@ -51,13 +51,18 @@ def hours_list(request: HttpRequest) -> HttpResponse:
         **paginate(request, rows), "filters": request.GET, "statuses": STATUS_CHOICES, "sources": HoursSource.choices,
         "teams": selectors.team_choices(user=request.user), "regions": filter_regions(),
         "years": list(range(year, year - 5, -1)), "show_full": show_full(request),
-        "can_review": can(request.user, "volunteers.hours.review"),
+        # Volunteers hold these actions for the teams they lead: offer them only to those who lead one.
+        "can_review": _acts_for_a_team(request, "volunteers.hours.review"),
         "can_withdraw": can(request.user, "volunteers.hours.withdraw"),
-        "can_add": can(request.user, "volunteers.hours.add"),
+        "can_add": _acts_for_a_team(request, "volunteers.hours.add"),
         "can_export": can(request.user, "volunteers.hours.export"),
     }
     template = "volunteers/hours_table.html" if request.htmx else "volunteers/hours_list.html"
     return render(request, template, context)
+
+
+def _acts_for_a_team(request: HttpRequest, action: str) -> bool:
+    return can(request.user, action) and selectors.team_choices(user=request.user, action=action).exists()
 
 
 @action_required("volunteers.hours.export")

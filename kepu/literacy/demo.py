@@ -12,8 +12,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from kepu.core.access import SYSTEM
+from kepu.literacy import imports, services
 from kepu.literacy import mapping as colmap
-from kepu.literacy import services
 from kepu.literacy import standards as std
 from kepu.literacy import synthetic as syn
 from kepu.literacy.datafiles import RawTable
@@ -91,7 +91,7 @@ def _wave(spec: DemoWave, city: object, instrument: Instrument, rule_set: object
         items = syn.national_items() if spec.rule == std.NATIONAL_2022 else syn.benchmark_items()
         frame = syn.survey(items, seed=spec.seed, shift=spec.shift, cluster_extra=spec.cluster_extra)
         mapping = colmap.propose(frame.columns, [i.code for i in items])
-        services.wave_import(actor=SYSTEM, wave=wave, table=RawTable(frame=frame, fmt="parquet", first_row=1),
+        imports.wave_import(actor=SYSTEM, wave=wave, table=RawTable(frame=frame, fmt="parquet", first_row=1),
                              mapping=mapping, source="演示数据", filename=spec.filename)
     if not wave.margins.exists():
         services.margins_replace(actor=SYSTEM, wave=wave, margins=syn.margins(year=spec.year), source="演示数据（模拟普查）")

@@ -17,9 +17,10 @@ from kepu.core.errors import ImportRejected, RowError
 from kepu.core.excel import CellError, Column, decimal_cell, int_cell, read_rows, text_cell, write_workbook
 from kepu.literacy import datafiles
 from kepu.literacy import standards as std
+from kepu.literacy.imports import data_spec
 from kepu.literacy.models import Instrument, SurveyWave
 from kepu.literacy.scoring import ScoringError, parse_accepted
-from kepu.literacy.services import data_spec, items_replace, margins_replace
+from kepu.literacy.services import items_replace, margins_replace
 from kepu.literacy.validation import canonical_level
 
 _DIMENSION_BY_LABEL = {label: code for code, label in std.DIMENSIONS.items()}

@@ -8,7 +8,7 @@ from django.tasks import task
 @task()
 def import_upload(upload_id: int) -> str:
     """Validate an uploaded respondent file and store it into its wave (or record the errors)."""
-    from kepu.literacy.services import upload_process
+    from kepu.literacy.imports import upload_process
 
     return upload_process(upload_id).status
 

@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kepu.core.access import SYSTEM
-from kepu.literacy import services
+from kepu.literacy import imports, services
 from kepu.literacy import synthetic as syn
 from kepu.literacy.models import DataUpload, Instrument, ScoringRuleSet, SurveyWave
 
@@ -87,11 +87,11 @@ def as_sav(frame: pl.DataFrame, tmp_path: Path) -> bytes:
 
 
 def upload_file(actor: Any, wave: SurveyWave, name: str, data: bytes) -> DataUpload:
-    return services.upload_create(actor=actor, wave=wave, file=SimpleUploadedFile(name, data))
+    return imports.upload_create(actor=actor, wave=wave, file=SimpleUploadedFile(name, data))
 
 
 def import_file(actor: Any, wave: SurveyWave, name: str, data: bytes,
                 mapping: dict[str, str] | None = None) -> DataUpload:
     """Upload, accept the proposed mapping (or the given one), validate in the (inline) task."""
     upload = upload_file(actor, wave, name, data)
-    return services.upload_confirm(actor=actor, upload=upload, mapping=mapping or upload.mapping)
+    return imports.upload_confirm(actor=actor, upload=upload, mapping=mapping or upload.mapping)

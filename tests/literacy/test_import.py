@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kepu.literacy import services
+from kepu.literacy import imports
 from kepu.literacy.datafiles import RawTable
 from kepu.literacy.models import DataUpload, SurveyWave, UploadStatus
 from kepu.literacy.validation import DataRejected, DataSpec, validate
@@ -51,7 +51,7 @@ def test_a_wave_imports_from_each_format_with_the_proposed_mapping(fmt: str, cas
         {"strata": "v0", "weight": "v3", "sex": "v6", "age_band": "v7"} if fmt == "sav"  # matched by SPSS labels
         else {"strata": "层", "weight": "权重", "sex": "性别", "age_band": "年龄"})
     assert sum(k.startswith("item:") for k in upload.mapping) == 40
-    upload = services.upload_confirm(actor=cast["office"], upload=upload, mapping=upload.mapping)
+    upload = imports.upload_confirm(actor=cast["office"], upload=upload, mapping=upload.mapping)
     assert upload.status == UploadStatus.IMPORTED, upload.errors[:3]
     wave.refresh_from_db()
     assert wave.data_rows == 400 and wave.has_data
@@ -68,10 +68,10 @@ def test_the_mapping_page_proposal_can_be_corrected_before_validation(cast: dict
     wave = make_wave()
     upload = upload_file(cast["office"], wave, "样本.csv", as_csv(frame))
     assert "weight" not in upload.mapping  # nothing recognisable: the person must say which column
-    upload = services.upload_confirm(actor=cast["office"], upload=upload, mapping=upload.mapping)
+    upload = imports.upload_confirm(actor=cast["office"], upload=upload, mapping=upload.mapping)
     assert upload.status == UploadStatus.REJECTED
     assert _errors(upload) == ["表头「权重」：缺少设计列：未指定文件中对应的列"]
-    upload = services.upload_confirm(actor=cast["office"], upload=upload, mapping={**upload.mapping, "weight": "扩权系数"})
+    upload = imports.upload_confirm(actor=cast["office"], upload=upload, mapping={**upload.mapping, "weight": "扩权系数"})
     assert upload.status == UploadStatus.IMPORTED
 
 
@@ -158,7 +158,7 @@ def test_a_rejected_import_changes_nothing_in_the_database(cast: dict[str, Any],
                                                for i in range(1, n + 1)])
     before = db_fingerprint()
     with pytest.raises(DataRejected) as caught:
-        services.wave_import(actor=cast["office"], wave=wave, table=table, mapping=proposal)
+        imports.wave_import(actor=cast["office"], wave=wave, table=table, mapping=proposal)
     assert db_fingerprint() == before
     assert caught.value.total == frame.height and len(caught.value.errors) == 200  # first 200 listed, all counted
     assert f"共 {frame.height} 处错误" in caught.value.message

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from kepu.core.access import access_object, can
 from kepu.core.errors import ImportRejected, KepuError, ValidationFailed
 from kepu.core.views import action_required, file_response, paginate
-from kepu.literacy import selectors, services, sheets
+from kepu.literacy import imports, selectors, services, sheets
 from kepu.literacy import standards as std
 from kepu.literacy.datafiles import FORMAT_LABELS
 from kepu.literacy.forms import DataFileForm, ExcelForm, MappingForm, MarginForm, WaveForm
@@ -97,7 +97,7 @@ def upload_create(request: HttpRequest, wave_id: int) -> HttpResponse:
     form = DataFileForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            upload = services.upload_create(actor=request.user, wave=wave, file=form.cleaned_data["file"])
+            upload = imports.upload_create(actor=request.user, wave=wave, file=form.cleaned_data["file"])
         except KepuError as exc:
             form.add_error("file", exc.message)
         else:
@@ -121,7 +121,7 @@ def upload_mapping(request: HttpRequest, wave_id: int, upload_id: int) -> HttpRe
     form = _mapping_form(request, upload)
     if request.method == "POST" and form.is_valid():
         try:
-            upload = services.upload_confirm(actor=request.user, upload=upload, mapping=form.cleaned_data)
+            upload = imports.upload_confirm(actor=request.user, upload=upload, mapping=form.cleaned_data)
         except KepuError as exc:
             messages.error(request, exc.message)
         if request.htmx:

@@ -59,7 +59,7 @@ def current_plan(*, user: Any, plan_id: int | str | None = None) -> Plan | None:
 
 
 def plan_sections(plan: Plan) -> QuerySet[PlanSection]:
-    return plan.sections.prefetch_related("lead_units").order_by("order")
+    return plan.sections.order_by("order")
 
 
 # ---------------------------------------------------------------- tasks (the ledger)

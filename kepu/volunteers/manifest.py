@@ -14,11 +14,13 @@ from kepu.core.registry import (
     IndicatorProvider,
     NavItem,
     PortalTile,
+    ScheduledJob,
     add_demo_seed,
     add_home_card,
     add_indicator_provider,
     add_nav,
     add_portal_tile,
+    add_scheduled_job,
 )
 
 SECTION = "科技志愿服务"
@@ -99,3 +101,12 @@ def _provider(code: str, label: str, unit: str, name: str) -> IndicatorProvider:
 add_indicator_provider(_provider("volunteers.hours", "科技志愿服务时长（已认定）", "小时", "indicator_hours"))
 add_indicator_provider(_provider("volunteers.active", "活跃科技志愿者（当年有认定时长）", "人", "indicator_active"))
 add_indicator_provider(_provider("volunteers.registered", "注册科技志愿者（在册）", "人", "indicator_registered"))
+
+
+def _notice_job() -> ScheduledJob:
+    from kepu.volunteers.tasks import remind_notices_ended
+
+    return ScheduledJob("volunteers.notices_ended", remind_notices_ended, hour=8)
+
+
+add_scheduled_job(_notice_job())

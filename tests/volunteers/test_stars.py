@@ -161,3 +161,16 @@ def test_the_volunteer_applies_from_the_portal(eligible: Any, demo: dict[str, An
     assert "已达到 2 星标准" in home
     client.post("/volunteer/stars/apply/", {"team": demo["squad"].pk, "statement": "服务三年"})
     assert StarApplication.objects.filter(volunteer=demo["liu"], status="submitted", level=2).exists()
+
+
+def test_the_unit_is_told_the_day_after_a_notice_ends(demo: dict[str, Any], cast: dict[str, Any]) -> None:
+    from kepu.notifications.models import Notification
+    from kepu.volunteers.services.stars import notices_ended_remind
+
+    application = StarApplication.objects.get(status="in_notice")
+    day_after = application.notice_ends_on + datetime.timedelta(days=1)
+    assert notices_ended_remind(today=day_after) == 1
+    assert notices_ended_remind(today=application.notice_ends_on) == 0
+    notes = Notification.objects.filter(kind="volunteers.star.notice_ended")
+    assert [n.recipient for n in notes] == [cast["zhangpu"]]  # the area administrator of 张浦镇
+    assert "可签发证书" in notes[0].title

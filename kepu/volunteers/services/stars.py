@@ -5,6 +5,7 @@ issues a certificate whose code anyone can verify on the portal."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -56,10 +57,29 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
-def _unit_staff(team: VolunteerTeam) -> list[Any]:
-    from django.contrib.auth import get_user_model
+def _prefixes(path: str) -> list[str]:
+    """"/3/17/" → ["/3/", "/3/17/"]: the path of every ancestor and of the node itself."""
+    parts = [p for p in path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
-    return list(get_user_model().objects.filter(unit_id=team.unit_id, is_active=True))
+
+def _unit_staff(team: VolunteerTeam) -> list[Any]:
+    """Who reviews stars for this team: liaisons of its unit (or a unit above it) and the area
+    administrators of its area; the office when nobody else is there."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    from kepu.core.roles import Role
+
+    users = get_user_model().objects.filter(is_active=True)
+    regions = _prefixes(team.region.path)
+    liaisons = users.filter(role_assignments__role=Role.LIAISON, unit__path__in=_prefixes(team.unit.path))
+    areas = users.filter(role_assignments__role=Role.AREA_ADMIN).filter(
+        Q(region__path__in=regions) | Q(region__isnull=True, unit__region__path__in=regions))
+    people = {u.pk: u for u in [*liaisons, *areas]}
+    if not people:
+        people = {u.pk: u for u in users.filter(role_assignments__role=Role.OFFICE)}
+    return list(people.values())
 
 
 @transaction.atomic
@@ -200,6 +220,22 @@ def objection_handle(*, actor: Any, objection: StarObjection, uphold: bool, note
         notify([application.volunteer.user], title=f"您的{application.get_level_display()}志愿者申请经公示不予认定",
                body=application.review_note, link="/volunteer/", kind="volunteers.star.reject")
     return objection
+
+
+def notices_ended_remind(*, today: datetime.date | None = None) -> int:
+    """Tell the reviewing unit's staff, the day after a notice ends, that the certificate can be issued
+    (or that objections wait). Run daily by the scheduler; returns how many applications it covered."""
+    today = today or timezone.localdate()
+    ended = StarApplication.objects.filter(status=StarStatus.IN_NOTICE, notice_ends_on=today - datetime.timedelta(days=1))
+    count = 0
+    for application in ended.select_related("volunteer", "team__unit", "team__region"):
+        waiting = application.objections.filter(status=ObjectionStatus.OPEN).count()
+        what = f"尚有 {waiting} 条异议待处理" if waiting else "可签发证书"
+        title = f"{application.volunteer.name}的星级公示已期满，{what}"
+        notify(_unit_staff(application.team), title=title, link=f"/office/volunteers/stars/{application.pk}/",
+               kind="volunteers.star.notice_ended")
+        count += 1
+    return count
 
 
 # ---------------------------------------------------------------- certificates

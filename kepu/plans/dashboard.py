@@ -134,11 +134,16 @@ def trend_chart(indicator: Indicator) -> dict[str, Any]:
     marks = [{"name": "目标", "yAxis": float(indicator.target), "label": {"formatter": f"目标 {indicator.target_label}"}}]
     if indicator.baseline is not None:
         marks.append({"name": "基期", "yAxis": float(indicator.baseline), "label": {"formatter": "基期"}})
+    # The axis spans the values and the reference lines, so the target is always in sight.
+    points = [float(v.value) for v in values] + [float(m["yAxis"]) for m in marks]
+    low, high = min(points), max(points)
+    pad = (high - low) * 0.1 or abs(high) * 0.1 or 1
     return {
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 8, "right": 90, "bottom": 8, "top": 24, "containLabel": True},
         "xAxis": {"type": "category", "data": labels, "boundaryGap": False},
-        "yAxis": {"type": "value", "name": indicator.unit_of_measure, "scale": True},
+        "yAxis": {"type": "value", "name": indicator.unit_of_measure, "min": round(low - pad, 2),
+                  "max": round(high + pad, 2)},
         "series": [{"name": "实际值", "type": "line", "smooth": False, "symbolSize": 8,
                     "itemStyle": {"color": "#1f5fbf"}, "data": [float(v.value) for v in values],
                     "markLine": {"symbol": "none", "lineStyle": {"type": "dashed", "color": "#d93b3b"},

@@ -7,6 +7,7 @@ Status fields are assigned only by the services (see states.py); a model never d
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 
 from django.conf import settings
@@ -139,9 +140,20 @@ class Task(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.number}{self.title}"
 
+    def get_absolute_url(self) -> str:
+        # Built from the list's address (reversed once): a ledger page links dozens of tasks.
+        return f"{_ledger_prefix()}{self.pk}/"
+
     @property
     def effective_deadline(self) -> datetime.date:
         return self.deadline or datetime.date(self.plan.end_year, 12, 31)
+
+
+@functools.cache
+def _ledger_prefix() -> str:
+    from django.urls import reverse
+
+    return reverse("plans:task_list")
 
 
 class UnitRole(models.TextChoices):

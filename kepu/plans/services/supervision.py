@@ -103,7 +103,11 @@ def recompute_plan(plan: Plan, today: datetime.date | None = None, task_ids: lis
                 logs.append(AlertLog(task=task, level=level, previous=task.alert_level, reason=reason))
             task.alert_level, task.alert_reason, task.alert_updated_at = level, reason, now
             changed.append(task)
-    Task.objects.bulk_update(changed, ["alert_level", "alert_reason", "alert_updated_at"], batch_size=500)
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for task in changed:
+        groups[(task.alert_level, task.alert_reason)].append(task.pk)
+    for (level, reason), ids in groups.items():  # tasks sharing a light and a reason: one UPDATE
+        Task.objects.filter(pk__in=ids).update(alert_level=level, alert_reason=reason, alert_updated_at=now)
     AlertLog.objects.bulk_create(logs, batch_size=500)
     counts["changed"] = len(logs)
     return counts

@@ -268,12 +268,16 @@ def draft_detail(*, user: Any, draft_id: int) -> PlanImportDraft:
 # ---------------------------------------------------------------- periods
 
 def due_soon(*, user: Any, today: datetime.date | None = None, within_days: int = 30) -> list[dict[str, Any]]:
-    """For a liaison: the own unit's reports that are open or late in the periods due around now."""
+    """For a liaison: the reports the own unit owes (as lead unit, or as participant where the plan asks
+    participants to report) that are late or due within `within_days`."""
     today = today or timezone.localdate()
     unit_id = getattr(user, "unit_id", None)
     if unit_id is None or not can(user, "plans.report.submit"):
         return []
-    tasks = task_list(user=user, action="plans.report.submit").filter(plan__is_archived=False)
+    required = TaskUnit.objects.filter(unit_id=unit_id).filter(
+        Q(role=UnitRole.LEAD) | Q(task__plan__alert_rule__participants_report=True)).values("task_id")
+    tasks = (task_list(user=user, action="plans.report.submit")
+             .filter(plan__is_archived=False, pk__in=required))
     periods = ReportingPeriod.objects.filter(plan__tasks__in=tasks.values("pk"), start__lte=today,
                                              due_date__gte=today - datetime.timedelta(days=90),
                                              due_date__lte=today + datetime.timedelta(days=within_days)).distinct()

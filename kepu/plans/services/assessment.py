@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from kepu.core import audit
@@ -287,7 +288,7 @@ def rubric_publish(*, actor: Any, rubric: AssessmentRubric) -> AssessmentRubric:
     audit.record(actor, "plans.assessment.publish", category=AuditCategory.WORKFLOW, obj=rubric,
                  reason=f"发布 {live.count()} 个单位的考核结果")
     notify(liaisons_of(live.values_list("unit_id", flat=True)), title=f"考核结果已发布：{rubric.title}",
-           kind="plans.assessment", link="/office/plans/assessments/")
+           kind="plans.assessment", link=reverse("plans:rubric_detail", args=[rubric.pk]))
     return rubric
 
 

@@ -89,7 +89,8 @@ class CompleteForm(forms.Form):
                              help_text="服务内容、参与情况、群众反映等")
     served_count = forms.IntegerField(label="实际服务人数", min_value=1, max_value=100_000)
     service_hours = forms.DecimalField(label="每名队员服务时长（小时）", min_value=Decimal("0.5"),
-                                       max_value=Decimal("24"), decimal_places=1, initial=Decimal("2"))
+                                       max_value=Decimal("24"), decimal_places=1, initial=Decimal("2"),
+                                       widget=forms.NumberInput(attrs={"step": "0.5"}))
     volunteers = forms.ModelMultipleChoiceField(label="参加服务的队员", queryset=None,  # type: ignore[arg-type]
                                                 widget=forms.CheckboxSelectMultiple, required=False,
                                                 help_text="为勾选的队员记录服务时长（待队伍审核）")

@@ -85,9 +85,9 @@ _LOST = {
 
 
 def _lost_message(order: ServiceOrder, verb: str) -> str:
-    current = ServiceOrder.objects.filter(pk=order.pk).values_list("status", flat=True).first()
-    if verb in _LOST:
+    if verb in _LOST:  # a claim race: the loser needs no lookup to be told what happened
         return f"{_LOST[verb]}，请选择其他工单"
+    current = ServiceOrder.objects.filter(pk=order.pk).values_list("status", flat=True).first()
     label = OrderStatus(current).label if current else "已变化"
     return f"该工单刚刚已被他人处理（当前为“{label}”），请刷新后重试"
 
@@ -99,14 +99,15 @@ def _move(*, actor: Any, order: ServiceOrder, verb: str, note: str = "", actor_n
     to_status = target or transition.target
     now = timezone.now()
     before = audit.snapshot(order, ORDER_FIELDS)
+    moved = {"status": to_status, "stage_started_at": now, "escalated_at": None, "updated_at": now, **changes}
     won = ServiceOrder.objects.filter(pk=order.pk, status=order.status, version=order.version).update(
-        status=to_status, version=F("version") + 1, stage_started_at=now, escalated_at=None, updated_at=now,
-        **changes,
-    )
+        version=F("version") + 1, **moved)
     if won != 1:
         raise WorkflowError(_lost_message(order, verb))
     from_status = order.status
-    order.refresh_from_db()
+    # The row now holds exactly these values (the UPDATE matched the version we had): no reload needed.
+    for field, value in {**moved, "version": order.version + 1}.items():
+        setattr(order, field, value)
     name = actor_name or _actor_name(actor)
     OrderEvent.objects.create(order=order, kind=transition.event, from_status=from_status, to_status=to_status,
                               actor=actor if getattr(actor, "pk", None) else None, actor_name=name[:100],
@@ -369,8 +370,9 @@ def _check_close_out(close_out: CloseOut) -> None:
         raise ValidationFailed("服务小结请至少写 10 个字：服务了什么、效果如何", "report")
     if not 1 <= close_out.served_count <= 100_000:
         raise ValidationFailed("请填写实际服务人数", "served_count")
-    if not Decimal("0.5") <= close_out.service_hours <= Decimal("24"):
-        raise ValidationFailed("每人服务时长应在 0.5 至 24 小时之间", "service_hours")
+    hours = Decimal(close_out.service_hours)
+    if not Decimal("0.5") <= hours <= Decimal("24") or (hours * 2) % 1:
+        raise ValidationFailed("每人服务时长应在 0.5 至 24 小时之间，以半小时为单位", "service_hours")
     if len(close_out.photos) > MAX_PHOTOS:
         raise ValidationFailed(f"照片最多 {MAX_PHOTOS} 张", "photos")
     for upload in close_out.photos:

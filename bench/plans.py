@@ -55,7 +55,7 @@ def long_plan(copies: int = 10) -> str:
                 line = task_style.format(n=task.group(1)) + task.group(2)
             out.append(line)
     last = 3 + 2 * copies
-    out += [re.sub(r"^五、", f"{cn_number(last)}、", tail[0])] + tail[1:]
+    out += [re.sub(r"^五、", f"{cn_number(last)}、", tail[0]), *tail[1:]]
     return "\n".join(out)
 
 

@@ -6,6 +6,7 @@ exactly the tasks it counts.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
@@ -138,6 +139,9 @@ def trend_chart(indicator: Indicator) -> dict[str, Any]:
     points = [float(v.value) for v in values] + [float(m["yAxis"]) for m in marks]
     low, high = min(points), max(points)
     pad = (high - low) * 0.1 or abs(high) * 0.1 or 1
+    step = 10 ** math.floor(math.log10(max(high - low, 1e-9)))  # round the ends to the axis's own step
+    low, high = math.floor((low - pad) / step) * step, math.ceil((high + pad) / step) * step
+    pad = 0
     return {
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 8, "right": 90, "bottom": 8, "top": 24, "containLabel": True},

@@ -53,7 +53,7 @@ def test_auto_items_are_scored_from_reports_indicators_and_lights(cast: dict[str
     assessment.rubric_compute(actor=cast["office"], rubric=rubric, today=day)
     scores = _scores(rubric, cast["jiaoyu"].unit)
     assert scores["进展按时报送"] == (Decimal("5.00"), "应报 4 份，按时 1 份")
-    assert scores["进展审核通过"] == (Decimal("5.00"), "已提交 2 份，通过 1 份")
+    assert scores["进展审核通过"] == (Decimal("5.00"), "已审核 2 份，通过 1 份")
     assert scores["目标指标完成"] == (Decimal("15.00"), "1 个指标平均完成度 50.0%")
     assert scores["任务推进情况"][1] == "牵头任务 2 项，绿灯 1 项"
     assert scores["工作机制与特色亮点"] == (Decimal("0.00"), "待纲要办评分")

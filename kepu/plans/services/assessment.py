@@ -51,7 +51,7 @@ TWO = Decimal("0.01")
 
 DEFAULT_ITEMS = (
     ("进展按时报送", "应报进展中按时（截止日前）首次提交的比例 × 分值", Decimal(20), AutoMetric.ON_TIME, False),
-    ("进展审核通过", "已提交进展中审核通过的比例 × 分值", Decimal(10), AutoMetric.APPROVED, False),
+    ("进展审核通过", "经纲要办审核的进展中审核通过的比例 × 分值", Decimal(10), AutoMetric.APPROVED, False),
     ("目标指标完成", "牵头任务所含指标的平均完成度 × 分值", Decimal(30), AutoMetric.INDICATORS, False),
     ("任务推进情况", "牵头任务中绿灯任务的比例 × 分值", Decimal(20), AutoMetric.GREEN, False),
     ("工作机制与特色亮点", "组织领导、经费保障、宣传报道、特色做法等，由纲要办依据佐证材料评分", Decimal(20), "", True),
@@ -121,7 +121,8 @@ def item_save(*, actor: Any, rubric: AssessmentRubric, item: RubricItem | None =
 class _YearData:
     lead_tasks: dict[int, list[int]]  # unit → its lead tasks in the plan
     required_periods: list[ReportingPeriod]
-    reports: list[tuple[int, int, int, str, datetime.datetime | None]]  # task, unit, period, status, first
+    reports: list[tuple[int, int, int, str, datetime.datetime | None, int]]  # task, unit, period, status,
+    # first submitted, times returned
     completion_by_task: dict[int, list[Decimal]]
     level_by_task: dict[int, str]
 
@@ -134,7 +135,7 @@ def _year_data(rubric: AssessmentRubric, today: datetime.date) -> _YearData:
     periods = list(ReportingPeriod.objects.filter(plan=plan, year=rubric.year, due_date__lt=today,
                                                   end__gte=plan.reporting_from))
     reports = list(ProgressReport.objects.filter(task__plan=plan, period__year=rubric.year).values_list(
-        "task_id", "unit_id", "period_id", "status", "first_submitted_at"))
+        "task_id", "unit_id", "period_id", "status", "first_submitted_at", "times_returned"))
     completion: dict[int, list[Decimal]] = defaultdict(list)
     for indicator in Indicator.objects.filter(plan=plan, task__isnull=False).only(
             "task_id", "actual_value", "target", "baseline", "direction"):
@@ -149,14 +150,16 @@ def _metric(metric: str, unit_id: int, data: _YearData) -> tuple[Decimal | None,
     tasks = set(data.lead_tasks.get(unit_id, []))
     if metric == AutoMetric.ON_TIME:
         due = {p.pk: p.due_date for p in data.required_periods}
-        first = {(t, p): f for t, u, p, _s, f in data.reports if u == unit_id}
+        first = {(t, p): f for t, u, p, _s, f, _r in data.reports if u == unit_id}
         required = [(t, p) for t in tasks for p in due]
         on_time = sum(1 for key in required
                       if first.get(key) and timezone.localdate(first[key]) <= due[key[1]])
         return _rate(on_time, len(required), "应报 {d} 份，按时 {n} 份")
     if metric == AutoMetric.APPROVED:
-        mine = [s for _t, u, _p, s, f in data.reports if u == unit_id and f is not None]
-        return _rate(sum(1 for s in mine if s == ReportStatus.APPROVED), len(mine), "已提交 {d} 份，通过 {n} 份")
+        # Reports the office has reviewed at least once; one still waiting for its first review does not count.
+        reviewed = [s for _t, u, _p, s, _f, r in data.reports
+                    if u == unit_id and (s in (ReportStatus.APPROVED, ReportStatus.RETURNED) or r)]
+        return _rate(sum(1 for s in reviewed if s == ReportStatus.APPROVED), len(reviewed), "已审核 {d} 份，通过 {n} 份")
     if metric == AutoMetric.INDICATORS:
         values = [v for t in tasks for v in data.completion_by_task.get(t, [])]
         if not values:

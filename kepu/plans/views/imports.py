@@ -143,6 +143,9 @@ def import_section(request: HttpRequest, draft_id: int, index: int) -> HttpRespo
         messages.error(request, "没有这个板块。")
         return _back(draft)
     section = sections[index]
+    if draft.status != DraftStatus.OPEN:
+        messages.info(request, "该草稿已导入或已放弃，不能再修改。")
+        return _back(draft, f"section-{index}")
     if request.method == "POST":
         try:
             importing.draft_update_section(actor=request.user, draft=draft, index=index,

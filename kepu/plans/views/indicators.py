@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +23,13 @@ INDICATOR_FIELDS = ("name", "unit_of_measure", "baseline", "target", "target_yea
                     "provider_code", "aggregation")
 
 
+def _plain(value: Any) -> Any:
+    """23.0000 → 23 and 6.2000 → 6.2 in the form (never 2E+1)."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return value
+
+
 @action_required("plans.indicator.view")
 def indicator_list(request: HttpRequest) -> HttpResponse:
     plan = selectors.current_plan(user=request.user, plan_id=request.GET.get("plan"))
@@ -34,7 +44,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator = selectors.indicator_detail(user=request.user, indicator_id=indicator_id)
     can_change = can(request.user, "plans.indicator.change")
-    initial = {f: getattr(indicator, f) for f in INDICATOR_FIELDS}
+    initial = {f: _plain(getattr(indicator, f)) for f in INDICATOR_FIELDS}
     return render(request, "plans/indicator_detail.html", {
         "page_title": indicator.name, "indicator": indicator, "trend": dashboard.trend_chart(indicator),
         "values": IndicatorValue.objects.filter(indicator=indicator).select_related("period")

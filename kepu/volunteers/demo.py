@@ -158,7 +158,7 @@ def _history(teams: dict[str, VolunteerTeam], members: dict[str, list[Volunteer]
     """About eleven months of activities: sign-ins and sign-outs, and the hours they produced."""
     now = timezone.localtime()
     today = now.date()
-    hours_rows: list[ServiceHours] = []
+    rows: list[tuple[Attendance, ServiceHours]] = []
     for squad, (titles, _, _) in SQUADS.items():
         team = teams[squad]
         for index in range(8):
@@ -168,9 +168,12 @@ def _history(teams: dict[str, VolunteerTeam], members: dict[str, list[Volunteer]
             length = rng.choice((2, 2, 3, 4))
             activity = _activity(team, titles[index % len(titles)], start, start + datetime.timedelta(hours=length))
             for volunteer in rng.sample(members[squad], k=min(len(members[squad]), rng.randrange(5, 10))):
-                hours_rows.append(_attended(activity, volunteer, rng, reviewer, today))
+                rows.append(_attended(activity, volunteer, rng, reviewer, today))
         _upcoming(team, titles[0], now)
-    ServiceHours.objects.bulk_create([h for h in hours_rows if h is not None], batch_size=1000)
+    Attendance.objects.bulk_create([a for a, _ in rows], batch_size=1000)
+    for attendance, hours in rows:
+        hours.attendance = attendance  # now with its id
+    ServiceHours.objects.bulk_create([h for _, h in rows], batch_size=1000)
 
 
 def _activity(team: VolunteerTeam, title: str, start: datetime.datetime, end: datetime.datetime) -> Activity:
@@ -181,11 +184,11 @@ def _activity(team: VolunteerTeam, title: str, start: datetime.datetime, end: da
 
 
 def _attended(activity: Activity, volunteer: Volunteer, rng: random.Random, reviewer: User,
-              today: datetime.date) -> ServiceHours:
+              today: datetime.date) -> tuple[Attendance, ServiceHours]:
     signed_in = activity.starts_at + datetime.timedelta(minutes=rng.randrange(-20, 15))
     signed_out = activity.ends_at + datetime.timedelta(minutes=rng.randrange(-25, 30))
-    attendance = Attendance.objects.create(activity=activity, volunteer=volunteer, signed_in_at=signed_in,
-                                           signed_out_at=signed_out, channel=rng.choice(SignChannel.values))
+    attendance = Attendance(activity=activity, volunteer=volunteer, signed_in_at=signed_in, signed_out_at=signed_out,
+                            channel=rng.choice(SignChannel.values))
     hours = rules.attendance_hours(signed_in_at=signed_in, signed_out_at=signed_out, starts_at=activity.starts_at,
                                    ends_at=activity.ends_at)
     recent = (today - activity.starts_at.date()).days < 30
@@ -194,8 +197,8 @@ def _attended(activity: Activity, volunteer: Volunteer, rng: random.Random, revi
     if not recent and rng.random() < 0.04:
         status, note = HoursStatus.DECLINED, rng.choice(DECLINE_NOTES)
     reviewed = status != HoursStatus.PENDING
-    return ServiceHours(
-        volunteer=volunteer, team=activity.team, source=HoursSource.SIGN_IN, activity=activity, attendance=attendance,
+    return attendance, ServiceHours(
+        volunteer=volunteer, team=activity.team, source=HoursSource.SIGN_IN, activity=activity,
         title=activity.title, served_on=timezone.localdate(signed_in), hours=hours, status=status,
         created_by=volunteer.user, reviewed_by=reviewer if reviewed else None,
         reviewed_at=activity.ends_at + datetime.timedelta(days=2) if reviewed else None, review_note=note,

@@ -32,3 +32,15 @@ def demo(cast: dict[str, Any]) -> dict[str, Any]:
         "leader": Volunteer.objects.get(user__username="duizhang"),
         "today": Activity.objects.get(title="社区科普讲座：识别保健品骗局"),
     }
+
+
+def api_headers(user: Any) -> dict[str, str]:
+    """A bearer token for any user, made directly (volunteers cannot create one in the UI)."""
+    from kepu.org import services
+    from kepu.org.models import ApiToken
+
+    prefix = "v" + str(user.pk).zfill(7)
+    key = f"kp_{prefix}_volunteers-tests"
+    ApiToken.objects.get_or_create(user=user, prefix=prefix, defaults={
+        "name": "测试", "key_hash": services._hash_key(key), "expires_at": "2999-01-01T00:00:00Z"})
+    return {"Authorization": f"Bearer {key}"}

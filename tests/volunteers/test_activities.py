@@ -173,13 +173,13 @@ def test_the_sign_api_signs_in(lecture: Activity, cast: dict[str, Any]) -> None:
 
     from django.test import Client
 
-    from tests.test_authorization import _token_for_anyone
+    from tests.volunteers.conftest import api_headers
 
-    _, key = _token_for_anyone(cast["volunteer"])
+    headers = api_headers(cast["volunteer"])
     response = Client().post("/api/v1/volunteers/sign", data=json.dumps({"code": lecture.sign_code}),
-                             content_type="application/json", headers={"Authorization": f"Bearer {key}"})
+                             content_type="application/json", headers=headers)
     assert response.status_code == 200 and response.json()["step"] == "in"
     wrong = Client().post("/api/v1/volunteers/sign", data=json.dumps({"code": "12"}), content_type="application/json",
-                          headers={"Authorization": f"Bearer {key}"})
+                          headers=headers)
     assert wrong.status_code == 422 and "签到码不正确" in wrong.json()["detail"]
     assert ServiceHours.objects.filter(activity=lecture).count() == 0

@@ -10,7 +10,7 @@ from django.test import Client
 
 from kepu.volunteers.models import ServiceHours, Volunteer, VolunteerTeam
 from tests.org.sheets import read_xlsx
-from tests.test_authorization import _token_for_anyone
+from tests.volunteers.conftest import api_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +22,10 @@ def _page_ids(client: Client, url: str) -> set[int]:
 
 
 def _api_ids(user: Any, path: str) -> set[int]:
-    from kepu.org.models import ApiToken
-    from kepu.org.services import token_create
-
-    ApiToken.objects.filter(user=user).delete()  # one test token per user at a time
-    _, key = token_create(actor=user, name="t") if user.role_codes - {"volunteer", "public"} else _token_for_anyone(user)
+    headers = api_headers(user)
     ids, page = set(), 1
     while True:
-        body = Client().get(f"{path}?page={page}", headers={"Authorization": f"Bearer {key}"}).json()
+        body = Client().get(f"{path}?page={page}", headers=headers).json()
         ids |= {item["id"] for item in body["items"]}
         if len(ids) >= body["count"]:
             return ids

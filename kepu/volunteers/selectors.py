@@ -127,9 +127,7 @@ def joinable_teams(*, region: int | None = None, q: str = "") -> QuerySet[Volunt
         teams = teams.filter(region__path__startswith=_region_path(region))
     if q:
         teams = teams.filter(name__contains=q)
-    return teams.annotate(
-        member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.APPROVED))
-    ).order_by("path")
+    return teams.annotate(tree_member_count=_tree_members()).order_by("path")
 
 
 # ---------------------------------------------------------------- volunteers

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import models
 
-from kepu.core.context import current_client
+from kepu.core.context import current_client, remember_denial
 from kepu.core.models import AuditCategory, AuditEntry
 from kepu.core.text import mask_sensitive
 
@@ -115,5 +115,19 @@ def record_many(entries: list[AuditEntry]) -> None:
 
 
 def record_denied(actor: Any, action: str, *, obj: models.Model | None = None, detail: str = "") -> None:
-    # Written outside any surrounding transaction's fate: a denied request changes nothing else.
-    record(actor, action, category=AuditCategory.DENIED, obj=obj, reason=detail or "无此操作权限")
+    """A refusal. Saved now, and remembered for the request: if the refusal happened inside a service's
+    transaction, the entry rolls back with it and the request middleware writes it again afterwards."""
+    entry = record(actor, action, category=AuditCategory.DENIED, obj=obj, reason=detail or "无此操作权限")
+    remember_denial(entry)
+
+
+def restore_rolled_back(entries: list[AuditEntry]) -> int:
+    """Write again the refusals whose rows did not survive their transaction; returns how many."""
+    if not entries:
+        return 0
+    kept = set(AuditEntry.objects.filter(pk__in=[e.pk for e in entries]).values_list("pk", flat=True))
+    lost = [e for e in entries if e.pk not in kept]
+    for entry in lost:
+        entry.pk = None
+        entry.save(force_insert=True)
+    return len(lost)

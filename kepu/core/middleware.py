@@ -11,7 +11,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
-from kepu.core.context import ClientInfo, client_context
+from kepu.core import audit
+from kepu.core.context import ClientInfo, client_context, denial_log
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -32,8 +33,10 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
         info = ClientInfo(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""), channel=channel)
-        with client_context(info):
-            return self.get_response(request)
+        with client_context(info), denial_log() as denials:
+            response = self.get_response(request)
+            audit.restore_rolled_back(denials)
+            return response
 
 
 class IdleTimeoutMiddleware:

@@ -41,6 +41,16 @@ class DemoSeed:
 
 
 @dataclass(frozen=True)
+class DemoLogin:
+    """A demo account a domain's seed creates, printed by `make run` with the core demo users."""
+
+    username: str
+    role: str
+    note: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class IndicatorProvider:
     """A live figure another domain can feed into plan indicators (e.g. the literacy ratio)."""
 
@@ -74,6 +84,7 @@ class ScheduledJob:
 
 @dataclass
 class _Registry:
+    demo_logins: list[DemoLogin] = field(default_factory=list)
     scheduled_jobs: dict[str, ScheduledJob] = field(default_factory=dict)
     portal_tiles: list[PortalTile] = field(default_factory=list)
     nav: list[NavItem] = field(default_factory=list)
@@ -120,6 +131,15 @@ def add_demo_seed(seed: DemoSeed) -> None:
 
 def demo_seeds() -> list[DemoSeed]:
     return sorted(_registry.demo_seeds, key=lambda s: s.order)
+
+
+def add_demo_login(login: DemoLogin) -> None:
+    if all(d.username != login.username for d in _registry.demo_logins):
+        _registry.demo_logins.append(login)
+
+
+def demo_logins() -> list[DemoLogin]:
+    return sorted(_registry.demo_logins, key=lambda d: (d.order, d.username))
 
 
 def add_indicator_provider(provider: IndicatorProvider) -> None:

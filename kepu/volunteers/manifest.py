@@ -9,12 +9,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from kepu.core.registry import (
+    DemoLogin,
     DemoSeed,
     HomeCard,
     IndicatorProvider,
     NavItem,
     PortalTile,
     ScheduledJob,
+    add_demo_login,
     add_demo_seed,
     add_home_card,
     add_indicator_provider,
@@ -87,6 +89,7 @@ def _load_demo() -> None:
 
 
 add_demo_seed(DemoSeed("volunteers", _load_demo, order=30))
+add_demo_login(DemoLogin("duizhang", "志愿者（队长）", "张浦镇科技志愿服务大队队长", order=30))
 
 
 def _provider(code: str, label: str, unit: str, name: str) -> IndicatorProvider:

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from kepu.core.registry import demo_logins
 from kepu.core.roles import Role
 from kepu.org.demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -22,4 +23,6 @@ class Command(BaseCommand):
         for user in DEMO_USERS:
             roles = "、".join(Role(r).label for r in user.roles)
             self.stdout.write(f"  {user.username:<10} {roles:<16} {user.unit or ''}")
+        for login in demo_logins():
+            self.stdout.write(f"  {login.username:<10} {login.role:<16} {login.note}")
         self.stdout.write("")

@@ -207,3 +207,13 @@ def access_object[M: Model](queryset: QuerySet[M], user: Any, action: str, **loo
 def can_reach(user: Any, action: str, obj: Model) -> bool:
     """Whether one already-loaded row lies in the user's scope for `action`."""
     return scoped(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def require_reach(user: Any, action: str, obj: Model) -> None:
+    """For services: refuse (403 + audit entry) unless the row lies in the user's scope for `action`.
+
+    Views fetch rows through `access_object`; services check again, so a view that forgot to would
+    still change nothing.
+    """
+    if not can_reach(user, action, obj):
+        deny(user, action, obj=obj)

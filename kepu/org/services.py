@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kepu.core import audit
-from kepu.core.access import can_reach, deny, require, scoped
+from kepu.core.access import deny, require, require_reach, scoped
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.roles import ADMIN_ROLES, Role
@@ -108,7 +108,7 @@ def unit_create(*, actor: Any, name: str, region: Region, aliases: list[str] | N
     require(actor, "org.unit.change")
     _require_region_in_scope(actor, region)
     if fields.get("parent") is not None:
-        _require_reach(actor, "org.unit.view", fields["parent"])
+        require_reach(actor, "org.unit.view", fields["parent"])
     unit = Unit(name=name.strip(), region=region, normalized_name=check_unit_name(name), **fields)
     unit.save()
     unit.path = unit_path(unit)
@@ -123,7 +123,7 @@ def unit_create(*, actor: Any, name: str, region: Region, aliases: list[str] | N
 @transaction.atomic
 def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
     require(actor, "org.unit.change")
-    _require_reach(actor, "org.unit.change", unit)
+    require_reach(actor, "org.unit.change", unit)
     before = audit.snapshot(unit, UNIT_FIELDS)
     for field, value in changes.items():
         setattr(unit, field, value.strip() if isinstance(value, str) else value)
@@ -144,7 +144,7 @@ def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
 def unit_deactivate(*, actor: Any, unit: Unit, reason: str) -> Unit:
     """Units are never deleted (tasks, reports and scores refer to them): they are deactivated."""
     require(actor, "org.unit.change")
-    _require_reach(actor, "org.unit.change", unit)
+    require_reach(actor, "org.unit.change", unit)
     if not reason.strip():
         raise ValidationFailed("停用单位须填写原因", "reason")
     before = audit.snapshot(unit, UNIT_FIELDS)
@@ -158,7 +158,7 @@ def unit_deactivate(*, actor: Any, unit: Unit, reason: str) -> Unit:
 @transaction.atomic
 def alias_add(*, actor: Any, unit: Unit, name: str) -> UnitAlias:
     require(actor, "org.unit.change")
-    _require_reach(actor, "org.unit.change", unit)
+    require_reach(actor, "org.unit.change", unit)
     normalized = normalize_name(name)
     if not normalized:
         raise ValidationFailed("别名不能为空", "name")
@@ -177,7 +177,7 @@ def alias_add(*, actor: Any, unit: Unit, name: str) -> UnitAlias:
 @transaction.atomic
 def alias_remove(*, actor: Any, alias: UnitAlias) -> None:
     require(actor, "org.unit.change")
-    _require_reach(actor, "org.unit.change", alias.unit)
+    require_reach(actor, "org.unit.change", alias.unit)
     unit, name = alias.unit, alias.name
     alias.delete()
     audit.record(actor, "org.unit.alias_remove", category=AuditCategory.UPDATE, obj=unit, before={"alias": name})
@@ -188,11 +188,6 @@ def _require_region_in_scope(actor: Any, region: Region) -> None:
     if not scoped(Region.objects.filter(pk=region.pk), actor, "org.unit.change").exists():
         deny(actor, "org.unit.change", obj=region)
 
-
-def _require_reach(actor: Any, action: str, obj: Any) -> None:
-    """Services re-check the row's scope: a view that forgot to would still change nothing."""
-    if not can_reach(actor, action, obj):
-        deny(actor, action, obj=obj)
 
 
 # ---------------------------------------------------------------- users and roles
@@ -229,7 +224,7 @@ def user_create(*, actor: Any, username: str, password: str, roles: list[str] | 
 @transaction.atomic
 def user_update(*, actor: Any, user: User, **changes: Any) -> User:
     require(actor, "org.user.change")
-    _require_reach(actor, "org.user.change", user)
+    require_reach(actor, "org.user.change", user)
     before = audit.snapshot(user, USER_FIELDS)
     for field, value in changes.items():
         setattr(user, field, value)
@@ -244,7 +239,7 @@ def user_update(*, actor: Any, user: User, **changes: Any) -> User:
 @transaction.atomic
 def user_set_roles(*, actor: Any, user: User, roles: list[str]) -> User:
     require(actor, "org.user.change")
-    _require_reach(actor, "org.user.change", user)
+    require_reach(actor, "org.user.change", user)
     wanted = set(roles)
     unknown = wanted - set(Role.values)
     if unknown:
@@ -282,7 +277,7 @@ def user_set_password(*, actor: Any, user: User, password: str, must_change: boo
 @transaction.atomic
 def user_deactivate(*, actor: Any, user: User, reason: str) -> User:
     require(actor, "org.user.change")
-    _require_reach(actor, "org.user.change", user)
+    require_reach(actor, "org.user.change", user)
     if not reason.strip():
         raise ValidationFailed("停用账号须填写原因", "reason")
     user.is_active = False
@@ -295,7 +290,7 @@ def user_deactivate(*, actor: Any, user: User, reason: str) -> User:
 @transaction.atomic
 def user_unlock(*, actor: Any, user: User) -> None:
     require(actor, "org.user.change")
-    _require_reach(actor, "org.user.change", user)
+    require_reach(actor, "org.user.change", user)
     LoginThrottle.objects.filter(username=user.username.lower()).delete()
     audit.record(actor, "org.user.unlock", category=AuditCategory.PERMISSION, obj=user, reason="解除登录锁定")
 

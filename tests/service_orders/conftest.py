@@ -97,3 +97,15 @@ def order_in(cast: dict[str, Any]) -> Any:
         return ServiceOrder.objects.create(**values)
 
     return make
+
+
+def bearer(user: Any) -> dict[str, str]:
+    """API headers with a token for any user (made directly: volunteers cannot create one in the UI)."""
+    from kepu.org import services
+    from kepu.org.models import ApiToken
+
+    prefix = "s" + str(user.pk).zfill(7)
+    key = f"kp_{prefix}_service-orders-tests"
+    ApiToken.objects.get_or_create(user=user, prefix=prefix, defaults={
+        "name": "测试", "key_hash": services._hash_key(key), "expires_at": "2999-01-01T00:00:00Z"})
+    return {"Authorization": f"Bearer {key}"}

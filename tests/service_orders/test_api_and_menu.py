@@ -12,18 +12,16 @@ from django.test import Client
 
 from kepu.core.errors import ValidationFailed
 from kepu.org.models import Region, Unit
-from kepu.org.services import token_create
 from kepu.service_orders import services
 from kepu.service_orders.models import OrderStatus, ServiceItem, ServiceOrder
-from tests.test_authorization import _token_for_anyone
+from tests.service_orders.conftest import bearer
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus
 
 
 def _api(user: Any) -> Client:
-    _, key = _token_for_anyone(user) if "volunteer" in user.role_codes else token_create(actor=user, name="t")
-    return Client(headers={"Authorization": f"Bearer {key}"})
+    return Client(headers=bearer(user))
 
 
 def test_lists_mask_phones_and_the_order_page_shows_them_to_whoever_must_call(cast: dict[str, Any],

@@ -12,12 +12,11 @@ from django.db.models import Q
 
 from kepu.core.models import AuditCategory, AuditEntry
 from kepu.org.models import Region, Unit
-from kepu.org.services import token_create
 from kepu.service_orders import stats
 from kepu.service_orders.models import OrderStatus, ServiceOrder
 from kepu.volunteers.public import MembershipStatus, TeamMembership
 from tests.org.sheets import read_xlsx
-from tests.service_orders.conftest import ZHOUSHI, community
+from tests.service_orders.conftest import ZHOUSHI, bearer, community
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus
@@ -30,21 +29,14 @@ def _listed(client: Any, query: str = "") -> set[int]:
 
 
 def _api(user: Any, client: Any) -> set[int]:
-    _, key = token_create(actor=user, name="t") if "volunteer" not in user.role_codes else _volunteer_token(user)
+    headers = bearer(user)
     found, page = set(), 1
     while True:
-        body = json.loads(client.get(f"/api/v1/orders/?page={page}", headers={"Authorization": f"Bearer {key}"})
-                          .content)
+        body = json.loads(client.get(f"/api/v1/orders/?page={page}", headers=headers).content)
         found |= {row["id"] for row in body["items"]}
         if len(found) >= body["count"]:
             return found
         page += 1
-
-
-def _volunteer_token(user: Any) -> tuple[None, str]:
-    from tests.test_authorization import _token_for_anyone
-
-    return _token_for_anyone(user)
 
 
 def test_a_towns_staff_see_only_their_towns_orders_everywhere(cast: dict[str, Any], as_user: Any,

@@ -18,9 +18,12 @@ _STEP_INDEX = {code: i for i, (code, _) in enumerate(STEPS)}
 
 
 @register.simple_tag
-def order_status(order: Any) -> str:
+def order_status(order: Any, public: bool = False) -> str:
+    """The status badge; staff also see 超时 and 抢单池, residents only where their order stands."""
     label = OrderStatus(order.status).label
     badge = format_html('<span class="kp-status kp-status-{}">{}</span>', order.status, label)
+    if public:
+        return badge
     if getattr(order, "escalated_at", None) and order.status not in ("rated", "rejected", "cancelled",
                                                                     "completed"):
         badge += mark_safe(' <span class="kp-status kp-status-overdue" title="超时督办">超时</span>')

@@ -77,7 +77,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "filters": request.GET, "queue": filters.queue, "queues": _queues(request.user),
         "statuses": OrderStatus.choices, "categories": ServiceCategory.choices,
         "towns": sheets.town_choices(), "units": sheets.unit_choices(),
-        "single_team": next(iter(led)) if len(led) == 1 else None,
+        "single_team": next(iter(led)) if len(led) == 1 else None, "leads_teams": bool(led),
         "can_place": can(request.user, "service_orders.order.place"),
         "can_export": can(request.user, "service_orders.order.export"),
     }

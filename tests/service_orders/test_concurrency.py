@@ -133,4 +133,4 @@ def test_four_teams_race_for_the_same_open_orders_on_any_database() -> None:
 
 
 def test_the_losers_message_is_plain_chinese() -> None:
-    assert services._LOST["accept"] == LOSER_MESSAGE
+    assert services.LOST["accept"] == LOSER_MESSAGE

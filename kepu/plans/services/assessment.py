@@ -22,7 +22,6 @@ from kepu.core import audit
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
-from kepu.notifications.services import notify
 from kepu.org.models import Unit
 from kepu.plans.indicators import completion_of
 from kepu.plans.models import (
@@ -43,7 +42,7 @@ from kepu.plans.models import (
     TaskUnit,
     UnitRole,
 )
-from kepu.plans.services.base import liaisons_of
+from kepu.plans.services.base import liaisons_of, tell
 from kepu.plans.states import RUBRIC_TRANSITIONS, next_status
 
 RUBRIC_FIELDS = ("year", "title", "excellent_min", "good_min", "pass_min", "status")
@@ -290,7 +289,7 @@ def rubric_publish(*, actor: Any, rubric: AssessmentRubric) -> AssessmentRubric:
     rubric.save(update_fields=["status", "published_at", "updated_at"])
     audit.record(actor, "plans.assessment.publish", category=AuditCategory.WORKFLOW, obj=rubric,
                  reason=f"发布 {live.count()} 个单位的考核结果")
-    notify(liaisons_of(live.values_list("unit_id", flat=True)), title=f"考核结果已发布：{rubric.title}",
+    tell(liaisons_of(live.values_list("unit_id", flat=True)), title=f"考核结果已发布：{rubric.title}",
            kind="plans.assessment", link=reverse("plans:rubric_detail", args=[rubric.pk]))
     return rubric
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import QuerySet
 
 from kepu.core.access import can_reach, deny
 from kepu.core.roles import Role
+from kepu.notifications.services import notify
 from kepu.org.models import User
+
+_quiet: ContextVar[bool] = ContextVar("kepu_plans_quiet", default=False)
 
 
 def require_reach(actor: Any, action: str, obj: Any) -> None:
@@ -25,3 +31,20 @@ def liaisons_of(unit_ids: Any) -> QuerySet[User]:
 
 def office_staff() -> QuerySet[User]:
     return User.objects.filter(is_active=True, role_assignments__role=Role.OFFICE).distinct()
+
+
+@contextmanager
+def quietly() -> Iterator[None]:
+    """Writing history rather than making news (the demo ledger): nobody is told — no message, mail or SMS."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def tell(recipients: Any, **kwargs: Any) -> list[Any]:
+    """kepu.notifications.services.notify, unless the ledger is being written quietly."""
+    if _quiet.get():
+        return []
+    return notify(recipients, **kwargs)

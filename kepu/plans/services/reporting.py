@@ -18,7 +18,6 @@ from kepu.core import audit
 from kepu.core.access import deny, require
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
-from kepu.notifications.services import notify
 from kepu.plans.models import (
     Indicator,
     IndicatorSource,
@@ -32,7 +31,7 @@ from kepu.plans.models import (
     TaskUnit,
     UnitRole,
 )
-from kepu.plans.services.base import liaisons_of, office_staff, require_reach
+from kepu.plans.services.base import liaisons_of, office_staff, require_reach, tell
 from kepu.plans.states import REPORT_TRANSITIONS, next_status
 
 REPORT_FIELDS = ("status", "progress", "text", "problems", "return_reason")
@@ -116,7 +115,7 @@ def report_save(*, actor: Any, task: Task, period: ReportingPeriod, progress: in
     audit.record(actor, f"plans.report.{verb}", category=AuditCategory.WORKFLOW if submit else AuditCategory.UPDATE,
                  obj=report, before=before, after=audit.snapshot(report, REPORT_FIELDS))
     if submit:
-        notify(office_staff(), title=f"{unit.label}提交了进展：{task.title[:30]}", kind="plans.report.submitted",
+        tell(office_staff(), title=f"{unit.label}提交了进展：{task.title[:30]}", kind="plans.report.submitted",
                body=f"{period.label}，累计进度 {progress}%", link=reverse("plans:report_detail", args=[report.pk]))
     return report
 
@@ -171,7 +170,7 @@ def report_approve(*, actor: Any, report: ProgressReport, note: str = "") -> Pro
     for indicator in Indicator.objects.filter(task=task, source=IndicatorSource.REPORTS):
         indicator_refresh(indicator=indicator)
     recompute_task(task)
-    notify(liaisons_of([report.unit_id]), title=f"进展已审核通过：{task.title[:30]}", kind="plans.report.approved",
+    tell(liaisons_of([report.unit_id]), title=f"进展已审核通过：{task.title[:30]}", kind="plans.report.approved",
            body=f"{report.period.label}", link=reverse("plans:report_detail", args=[report.pk]))
     return report
 
@@ -203,7 +202,7 @@ def report_return(*, actor: Any, report: ProgressReport, reason: str) -> Progres
     from kepu.plans.services.supervision import recompute_task
 
     recompute_task(report.task)
-    notify(liaisons_of([report.unit_id]), title=f"进展被退回：{report.task.title[:30]}", kind="plans.report.returned",
+    tell(liaisons_of([report.unit_id]), title=f"进展被退回：{report.task.title[:30]}", kind="plans.report.returned",
            body=f"{report.period.label}。退回原因：{reason.strip()}", email=True,
            link=reverse("plans:report_detail", args=[report.pk]))
     return report

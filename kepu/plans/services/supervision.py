@@ -18,7 +18,6 @@ from kepu.core import audit
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
-from kepu.notifications.services import notify
 from kepu.plans.alerts import MissingReport, TaskFacts, evaluate
 from kepu.plans.models import (
     AlertLog,
@@ -35,7 +34,7 @@ from kepu.plans.models import (
     TaskUnit,
     UnitRole,
 )
-from kepu.plans.services.base import liaisons_of, office_staff, require_reach
+from kepu.plans.services.base import liaisons_of, office_staff, require_reach, tell
 from kepu.plans.states import ORDER_TRANSITIONS, next_status
 
 ORDER_FIELDS = ("status", "requirement", "due_date", "answer", "close_note")
@@ -147,12 +146,12 @@ def _stage(days_late: int, rule: AlertRule) -> str | None:
     return f"e{(days_late - rule.escalate_after_days) // max(rule.escalation_repeat_days, 1)}"
 
 
-def _tell(unit_ids: Iterable[int], *, title: str, body: str, link: str, kind: str, escalate: bool) -> int:
+def _remind(unit_ids: Iterable[int], *, title: str, body: str, link: str, kind: str, escalate: bool) -> int:
     people = list(liaisons_of(unit_ids))
-    notify(people, title=title, body=body, link=link, kind=kind, email=True, text_message=escalate)
+    tell(people, title=title, body=body, link=link, kind=kind, email=True, text_message=escalate)
     if escalate:
         office = list(office_staff())
-        notify(office, title=f"【升级督办】{title}", body=body, link=link, kind=kind, email=True)
+        tell(office, title=f"【升级督办】{title}", body=body, link=link, kind=kind, email=True)
         people += office
     return len(people)
 
@@ -178,12 +177,12 @@ def _report_reminders(plan: Plan, rule: AlertRule, facts: _PlanFacts, today: dat
         days_left = (period.due_date - today).days
         key = f"period:{period_id}"
         if 0 <= days_left <= rule.remind_days_before and _once("report_due", key, unit_id, "remind", today):
-            sent += _tell([unit_id], title=f"进展填报提醒：「{period.label}」",
+            sent += _remind([unit_id], title=f"进展填报提醒：「{period.label}」",
                           body=f"{labels[unit_id]}有 {len(task_ids)} 项任务的进展将于 {period.due_date:%Y年%m月%d日} 截止填报。",
                           link=link, kind="plans.reminder", escalate=False)
         stage = _stage(-days_left, rule)
         if stage and _once("report_overdue", key, unit_id, stage, today):
-            sent += _tell([unit_id], title=f"进展逾期未报：「{period.label}」",
+            sent += _remind([unit_id], title=f"进展逾期未报：「{period.label}」",
                           body=f"{labels[unit_id]}有 {len(task_ids)} 项任务的进展已逾期 {-days_left} 天未报，请立即填报。",
                           link=link, kind="plans.escalation", escalate=True)
     return sent
@@ -198,12 +197,12 @@ def _deadline_reminders(plan: Plan, rule: AlertRule, facts: _PlanFacts, today: d
         key, link = f"task:{task.pk}", reverse("plans:task_detail", args=[task.pk])
         for unit_id in units:
             if 0 <= days_left <= rule.remind_days_before and _once("task_deadline", key, unit_id, "remind", today):
-                sent += _tell([unit_id], title=f"任务临近完成时限：{task.title[:30]}",
+                sent += _remind([unit_id], title=f"任务临近完成时限：{task.title[:30]}",
                               body=f"完成时限为 {deadline:%Y年%m月%d日}，还剩 {days_left} 天。", link=link,
                               kind="plans.reminder", escalate=False)
             stage = _stage(-days_left, rule)
             if stage and _once("task_overdue", key, unit_id, stage, today):
-                sent += _tell([unit_id], title=f"任务已超过完成时限：{task.title[:30]}",
+                sent += _remind([unit_id], title=f"任务已超过完成时限：{task.title[:30]}",
                               body=f"完成时限为 {deadline:%Y年%m月%d日}，已逾期 {-days_left} 天。", link=link,
                               kind="plans.escalation", escalate=True)
     return sent
@@ -216,12 +215,12 @@ def _order_reminders(plan: Plan, rule: AlertRule, today: datetime.date) -> int:
         days_left = (order.due_date - today).days
         key, link = f"order:{order.pk}", reverse("plans:order_detail", args=[order.pk])
         if 0 <= days_left <= rule.remind_days_before and _once("order_due", key, order.unit_id, "remind", today):
-            sent += _tell([order.unit_id], title=f"督办单即将到期：{order.number}",
+            sent += _remind([order.unit_id], title=f"督办单即将到期：{order.number}",
                           body=f"办理时限 {order.due_date:%Y年%m月%d日}，请按时办理并回复。", link=link,
                           kind="plans.reminder", escalate=False)
         stage = _stage(-days_left, rule)
         if stage and _once("order_overdue", key, order.unit_id, stage, today):
-            sent += _tell([order.unit_id], title=f"督办单逾期未办结：{order.number}",
+            sent += _remind([order.unit_id], title=f"督办单逾期未办结：{order.number}",
                           body=f"办理时限 {order.due_date:%Y年%m月%d日}，已逾期 {-days_left} 天。", link=link,
                           kind="plans.escalation", escalate=True)
     return sent
@@ -273,7 +272,7 @@ def order_issue(*, actor: Any, task: Task, unit: Any, requirement: str, due_date
                                             issued_by=actor if getattr(actor, "pk", None) else None)
     audit.record(actor, "plans.order.issue", category=AuditCategory.WORKFLOW, obj=order,
                  after=audit.snapshot(order, ORDER_FIELDS))
-    notify(liaisons_of([unit.pk]), title=f"督办单：{order.number}（请签收）", kind="plans.order",
+    tell(liaisons_of([unit.pk]), title=f"督办单：{order.number}（请签收）", kind="plans.order",
            body=f"任务：{task.title}。办理时限：{due_date:%Y年%m月%d日}。{requirement.strip()}",
            link=reverse("plans:order_detail", args=[order.pk]), email=True, text_message=True)
     return order
@@ -309,7 +308,7 @@ def order_answer(*, actor: Any, order: SupervisionOrder, answer: str) -> Supervi
         raise ValidationFailed("请填写办理情况", "answer")
     order = _order_step(actor, order, "answer", "plans.order.respond", answer=answer.strip(),
                         answered_by=_person(actor), answered_at=timezone.now())
-    notify(office_staff(), title=f"督办单已回复：{order.number}", kind="plans.order",
+    tell(office_staff(), title=f"督办单已回复：{order.number}", kind="plans.order",
            body=answer.strip()[:200], link=reverse("plans:order_detail", args=[order.pk]))
     return order
 
@@ -320,7 +319,7 @@ def order_reject_answer(*, actor: Any, order: SupervisionOrder, reason: str) -> 
     if not reason.strip():
         raise ValidationFailed("退回重办须填写原因", "reason")
     order = _order_step(actor, order, "reject_answer", "plans.order.issue", close_note=reason.strip())
-    notify(liaisons_of([order.unit_id]), title=f"督办单退回重办：{order.number}", kind="plans.order",
+    tell(liaisons_of([order.unit_id]), title=f"督办单退回重办：{order.number}", kind="plans.order",
            body=reason.strip(), link=reverse("plans:order_detail", args=[order.pk]), email=True)
     return order
 

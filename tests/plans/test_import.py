@@ -258,3 +258,17 @@ def test_a_liaison_is_lead_or_participant_of_the_imported_tasks(cast: dict[str, 
     edu = cast["jiaoyu"].unit
     assert set(Task.objects.filter(plan=plan, units__unit=edu).values_list("title", flat=True)) == {
         "开展青少年科技节", "建设科学教育示范学校"}
+
+
+def test_other_numbering_and_bracket_habits_import_with_every_unit_matched() -> None:
+    """Seed 002's task chapters written as 1、 / 1． / （1） tasks under (一) / （一） sections (bench/plans.py)."""
+    from bench.plans import long_plan
+
+    _text, proposal = importing.propose(text=long_plan(4))
+    tasks = [t for s in proposal["sections"] for t in s["tasks"]]
+    assert len(proposal["sections"]) == 40 and len(tasks) == 132
+    assert {t["number"][-1] for t in tasks} == {".", "、", "）"}  # "1．" is read as "1."
+    assert proposal["unknown_units"] == []
+    assert all(r["status"] == "matched" for t in tasks for r in t["lead_units"] + t["participating_units"])
+    assert [t["title"] for t in tasks[:4]] == [t["title"] for t in tasks[33:37]] == [
+        "加强校内青少年科学教育", "完善校内外科学教育联动机制", "打造青少年科教活动品牌", "实施教师科学素质培养提升工程"]

@@ -45,7 +45,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     sections = dashboard.section_progress(dashboard.by_section(tasks))
     for section in sections:
         section["url"] = dashboard.ledger_url(plan=plan_id, section=section["section_id"])
-    units = dashboard.by_lead_unit(tasks)
+    units = dashboard.section_progress(dashboard.by_lead_unit(tasks))
+    for unit in units:
+        unit["url"] = dashboard.ledger_url(plan=plan_id, unit=unit["unit_id"], role="lead")
     indicators = dashboard.indicator_rows(selectors.indicator_list(user=request.user, plan=plan)) if plan else []
     featured = next((r["indicator"] for r in indicators if r["indicator"].task_id is None), None)
     context = {

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -117,18 +117,20 @@ def order_create(request: HttpRequest) -> HttpResponse:
     return render(request, "service_orders/order_form.html", {"page_title": "代群众下单", "form": form})
 
 
-def _unit_choices(user: Any) -> QuerySet[Unit]:
-    return Unit.objects.filter(is_active=True, is_member=True).order_by("sort_order", "name")
+def _unit_choices(order: Any) -> QuerySet[Unit]:
+    """Where an order can be dispatched: the leading group's member units, and the units of its town."""
+    return Unit.objects.filter(Q(is_member=True) | Q(region__path__startswith=order.town.path),
+                               is_active=True).order_by("-is_member", "sort_order", "name")
 
 
 def _forms(request: HttpRequest, order: Any, verbs: list[str]) -> dict[str, Any]:
     led = teams.active_teams().filter(pk__in=teams.led_team_ids(request.user))
     built: dict[str, Any] = {}
     if "dispatch" in verbs:
-        built["dispatch"] = DispatchForm(units=_unit_choices(request.user),
+        built["dispatch"] = DispatchForm(units=_unit_choices(order),
                                          initial={"unit": order.item.provider_unit_id if order.item else None})
     if "reassign" in verbs:
-        built["reassign"] = ReassignForm(units=_unit_choices(request.user))
+        built["reassign"] = ReassignForm(units=_unit_choices(order))
     if "claim" in verbs or "offer" in verbs:
         initial = {"team": order.item.provider_team_id if order.item else None}
         built["offer"] = OfferForm(teams=teams.active_teams(), initial=initial)
@@ -191,7 +193,7 @@ def _valid(form: Any) -> Any:
 @action_required("service_orders.order.dispatch")
 def order_dispatch(request: HttpRequest, order_id: int) -> HttpResponse:
     def run(order: Any) -> str:
-        data = _valid(DispatchForm(request.POST, units=_unit_choices(request.user)))
+        data = _valid(DispatchForm(request.POST, units=_unit_choices(order)))
         services.order_dispatch(actor=request.user, order=order, unit=data["unit"], note=data["note"])
         return f"已派单至{data['unit'].name}。"
     return _act(request, order_id, "dispatch", run)
@@ -304,7 +306,7 @@ def order_recall(request: HttpRequest, order_id: int) -> HttpResponse:
 @action_required("service_orders.order.reassign")
 def order_reassign(request: HttpRequest, order_id: int) -> HttpResponse:
     def run(order: Any) -> str:
-        data = _valid(ReassignForm(request.POST, units=_unit_choices(request.user)))
+        data = _valid(ReassignForm(request.POST, units=_unit_choices(order)))
         services.order_reassign(actor=request.user, order=order, unit=data["unit"], reason=data["reason"])
         return f"已改派至{data['unit'].name}。"
     return _act(request, order_id, "reassign", run)

@@ -20,6 +20,11 @@ PHONE = "13912345678"
 PHONE_SIZE = (390, 844)
 
 
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"  # the close-out photo stays out of the checkout
+
+
 def _last_sms(phone: str, containing: str) -> str:
     from kepu.notifications.models import SmsMessage
 

@@ -115,10 +115,11 @@ class JobRun(models.Model):
 
     name = models.CharField(max_length=80)
     day = models.DateField()
+    slot = models.PositiveIntegerField(default=0)  # which interval of the day, for interval jobs
     enqueued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["name", "day"], name="one_run_per_job_and_day")]
+        constraints = [models.UniqueConstraint(fields=["name", "day", "slot"], name="one_run_per_job_and_slot")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.day}"

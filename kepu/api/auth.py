@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
-from kepu.org.services import token_authenticate
+from kepu.org.public import token_authenticate
 
 
 class TokenAuth(HttpBearer):

@@ -53,7 +53,7 @@ INSTRUMENTS = {
 
 
 def load() -> None:
-    from kepu.org.models import Region
+    from kepu.org.public import Region
 
     city = Region.objects.filter(level="city").order_by("path").first()
     if city is None:

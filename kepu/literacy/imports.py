@@ -80,7 +80,7 @@ def upload_confirm(*, actor: Any, upload: DataUpload, mapping: Mapping[str, str]
 
 
 def _region_lookup(wave: SurveyWave) -> dict[str, str]:
-    from kepu.org.models import Region
+    from kepu.org.public import Region
 
     lookup = {}
     for region in Region.objects.filter(parent=wave.region_id, is_active=True):
@@ -183,7 +183,7 @@ def _with_profile(actor: Any) -> Any:
     """The uploader, reloaded with roles (a task has no request user)."""
     if getattr(actor, "is_system", False):
         return actor
-    from kepu.org.models import User
+    from kepu.org.public import User
 
     return User.objects.select_related("unit", "region", "unit__region").prefetch_related("role_assignments").get(
         pk=actor.pk)

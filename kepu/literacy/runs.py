@@ -77,7 +77,7 @@ def _move(run: EstimationRun, status: str, **fields: Any) -> None:
 
 
 def _labels(wave: SurveyWave) -> dict[str, str]:
-    from kepu.org.models import Region
+    from kepu.org.public import Region
 
     return {r.code: r.name for r in Region.objects.filter(path__startswith=wave.region.path)}
 

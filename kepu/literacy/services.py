@@ -274,7 +274,7 @@ def margins_replace(*, actor: Any, wave: SurveyWave, margins: Mapping[str, Mappi
 
 
 def _level_labels(wave: SurveyWave) -> dict[str, str]:
-    from kepu.org.models import Region
+    from kepu.org.public import Region
 
     return {r.code: r.name for r in Region.objects.filter(path__startswith=wave.region.path)}
 

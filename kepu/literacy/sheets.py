@@ -109,7 +109,7 @@ MARGIN_TEMPLATE_COLUMNS = [Column(r.label, r.code, width=14) for r in _MARGIN_RO
 
 def margin_template(wave: SurveyWave) -> bytes:
     """The census cross table to fill in: every town × urban/rural × sex × age band."""
-    from kepu.org.models import Region
+    from kepu.org.public import Region
 
     towns = Region.objects.filter(parent=wave.region_id, is_active=True).order_by("code")
     levels = [[t.name for t in towns], ["城镇", "乡村"], ["男", "女"], list(std.AGE_BANDS)]

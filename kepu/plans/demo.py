@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from kepu.core.access import SYSTEM
 from kepu.core.registry import indicator_providers
-from kepu.org.models import Unit, User
+from kepu.org.public import Unit, User
 from kepu.plans.models import (
     Indicator,
     IndicatorSource,

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from kepu.core.registry import indicator_providers
-from kepu.org.models import Region, Unit, UnitKind
+from kepu.org.public import Region, Unit, UnitKind
 from kepu.plans.models import (
     Aggregation,
     AlertRule,

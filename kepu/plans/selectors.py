@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kepu.core.access import access_object, can, scoped
-from kepu.org.models import Unit
+from kepu.org.public import Unit
 from kepu.plans.models import (
     Assessment,
     AssessmentRubric,

@@ -24,7 +24,7 @@ from kepu.core.excel import (
     write_workbook,
 )
 from kepu.core.models import AuditCategory
-from kepu.org.models import Unit
+from kepu.org.public import Unit
 from kepu.plans.docimport.units import resolve_name
 from kepu.plans.models import Task, UnitRole
 from kepu.plans.selectors import task_list

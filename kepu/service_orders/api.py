@@ -15,7 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed
-from kepu.org.models import Unit
+from kepu.org.public import Unit
 from kepu.service_orders import rules, selectors, services, stats, teams
 from kepu.service_orders.models import OrderStatus, ServiceItem, ServiceOrder
 

@@ -22,9 +22,8 @@ from django.utils import timezone
 from kepu.core import audit
 from kepu.core.access import SYSTEM
 from kepu.core.models import AuditCategory
-from kepu.org import services as org_services
-from kepu.org.models import Region, RegionLevel, Unit
-from kepu.org.selectors import resolve_unit_name
+from kepu.org import public as org_services
+from kepu.org.public import Region, RegionLevel, Unit, resolve_unit_name
 from kepu.service_orders import teams
 from kepu.service_orders.models import (
     Audience,
@@ -376,7 +375,7 @@ def _units_by_category() -> dict[str, Unit]:
 def _orders(items: list[ServiceItem]) -> None:
     if ServiceOrder.objects.exists():
         return
-    from kepu.org.models import User
+    from kepu.org.public import User
 
     places = list(Region.objects.filter(level__in=(RegionLevel.TOWN, RegionLevel.COMMUNITY),
                                         path__startswith=f"/{CITY_CODE}/").select_related("parent"))

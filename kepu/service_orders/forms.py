@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from kepu.org.models import Region
+from kepu.org.public import Region
 from kepu.service_orders.models import (
     Audience,
     OrderSettings,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from kepu.core.roles import Role
 from kepu.notifications import sms
 from kepu.notifications.services import notify
-from kepu.org.models import Region, User
+from kepu.org.public import Region, User
 from kepu.service_orders import teams
 from kepu.service_orders.models import ServiceOrder
 

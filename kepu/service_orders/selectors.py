@@ -16,7 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from kepu.core.access import can, require, scope_filter, scoped
-from kepu.org.models import Region, RegionLevel
+from kepu.org.public import Region, RegionLevel
 from kepu.service_orders import teams
 from kepu.service_orders.models import (
     OrderEvent,

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from kepu.core.excel import Column, write_workbook
-from kepu.org.models import Region, RegionLevel, Unit
+from kepu.org.public import Region, RegionLevel, Unit
 from kepu.service_orders.models import ServiceOrder
 from kepu.service_orders.stats import Figures, Row
 

@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from kepu.org.models import Region
+from kepu.org.public import Region
 from kepu.service_orders.models import OrderStatus, ServiceOrder
 from kepu.service_orders.selectors import order_scope
 

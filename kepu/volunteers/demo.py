@@ -21,7 +21,7 @@ from kepu.core import audit
 from kepu.core.access import SYSTEM
 from kepu.core.models import AuditCategory
 from kepu.core.roles import Role
-from kepu.org.models import Region, Unit, User
+from kepu.org.public import Region, Unit, User
 from kepu.volunteers import rules, services
 from kepu.volunteers.models import (
     Activity,
@@ -131,8 +131,7 @@ def _join(volunteer: Volunteer, team: VolunteerTeam, *, leader: bool = False) ->
 
 def _demo_accounts(teams: dict[str, VolunteerTeam], members: dict[str, list[Volunteer]]) -> Volunteer:
     """刘志愿 (the demo user 'volunteer') joins a squad; 王队长 ('duizhang') leads the 张浦镇 brigade."""
-    from kepu.org.demo import DEMO_PASSWORD
-    from kepu.org.services import user_create
+    from kepu.org.public import DEMO_PASSWORD, user_create
 
     zhangpu = Region.objects.get(code="320583106000")
     liu = Volunteer.objects.create(user=User.objects.get(username="volunteer"), name="刘志愿",

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from kepu.org.models import Region, Unit
+from kepu.org.public import Region, Unit
 from kepu.volunteers.models import TeamLevel, Volunteer, VolunteerTeam
 
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from kepu.org.models import Region
+from kepu.org.public import Region
 from kepu.volunteers.models import (
     Activity,
     ActivityStatus,

@@ -30,8 +30,7 @@ from kepu.core.excel import (
 )
 from kepu.core.models import AuditCategory
 from kepu.core.text import is_id_number, is_mobile, mask_id_number, mask_phone, normalize_name
-from kepu.org.models import Region
-from kepu.org.selectors import unit_name_index
+from kepu.org.public import Region, unit_name_index
 from kepu.volunteers.models import (
     MembershipStatus,
     ServiceHours,

@@ -23,7 +23,7 @@ WAVE_FIELDS = ("name", "year", "region", "target_population", "instrument", "rul
 
 
 def _regions(user: Any) -> Any:
-    from kepu.org.models import Region, RegionLevel
+    from kepu.org.public import Region, RegionLevel
 
     return Region.objects.filter(level__in=[RegionLevel.CITY, RegionLevel.DISTRICT], is_active=True).order_by("path")
 
@@ -145,7 +145,7 @@ def upload_status(request: HttpRequest, wave_id: int, upload_id: int) -> HttpRes
 # ---------------------------------------------------------------- population margins
 
 def _margin_levels(wave: SurveyWave) -> dict[str, list[tuple[str, str]]]:
-    from kepu.org.models import Region
+    from kepu.org.public import Region
 
     towns = Region.objects.filter(parent=wave.region_id, is_active=True).order_by("code")
     roles = {r.code: r for r in std.DOMAIN_ROLES}

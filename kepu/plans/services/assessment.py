@@ -22,7 +22,7 @@ from kepu.core import audit
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
-from kepu.org.models import Unit
+from kepu.org.public import Unit
 from kepu.plans.indicators import completion_of
 from kepu.plans.models import (
     AlertLevel,

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from kepu.core.access import can_reach, deny
 from kepu.core.roles import Role
 from kepu.notifications.services import notify
-from kepu.org.models import User
+from kepu.org.public import User
 
 _quiet: ContextVar[bool] = ContextVar("kepu_plans_quiet", default=False)
 

@@ -24,9 +24,8 @@ from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.registry import indicator_providers
 from kepu.core.text import normalize_name
-from kepu.org import services as org_services
-from kepu.org.models import Region, Unit
-from kepu.org.selectors import unit_name_index
+from kepu.org import public as org_services
+from kepu.org.public import Region, Unit, unit_name_index
 from kepu.plans.docimport import DocumentImportError, UnitMatch, parse_text, read_document
 from kepu.plans.docimport.units import resolve_name, split_top_level
 from kepu.plans.models import (

@@ -16,7 +16,7 @@ from kepu.core.access import require
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.registry import indicator_providers
-from kepu.org.models import Unit
+from kepu.org.public import Unit
 from kepu.plans.models import (
     Aggregation,
     AlertRule,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required
-from kepu.org.models import Region, RegionLevel, Unit, UnitKind
+from kepu.org.public import Region, RegionLevel, Unit, UnitKind
 from kepu.plans import selectors
 from kepu.plans.forms import CommitForm, CreateUnitForm, ImportUploadForm, MapUnitForm, PlanSettingsForm
 from kepu.plans.models import DraftStatus, PlanImportDraft

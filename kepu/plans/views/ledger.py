@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from kepu.core.access import access_object, can
 from kepu.core.errors import ImportRejected, KepuError
 from kepu.core.views import action_required, describe_filters, excel_export, file_response, paginate
-from kepu.org.models import Unit
+from kepu.org.public import Unit
 from kepu.plans import bulletin, dashboard, selectors, sheets
 from kepu.plans.alerts import TaskFacts, expected_progress
 from kepu.plans.forms import AlertRuleForm, LedgerImportForm, PlanForm, TaskForm, plan_initial

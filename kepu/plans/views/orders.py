@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from kepu.core.access import can
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required, paginate
-from kepu.org.models import Unit
+from kepu.org.public import Unit
 from kepu.plans import selectors
 from kepu.plans.forms import AnswerForm, CloseForm, OrderForm, ReasonForm
 from kepu.plans.models import OrderStatus

@@ -10,7 +10,7 @@ from kepu.core import audit
 from kepu.core.access import deny, require, scoped
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
-from kepu.org.models import Unit
+from kepu.org.public import Unit
 from kepu.service_orders.models import (
     OrderSettings,
     ServiceItem,

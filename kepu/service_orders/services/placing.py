@@ -14,7 +14,7 @@ from kepu.core.access import deny, require, scoped
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.text import is_mobile
-from kepu.org.models import Region, RegionLevel
+from kepu.org.public import Region, RegionLevel
 from kepu.service_orders import recipients
 from kepu.service_orders.models import (
     EventKind,

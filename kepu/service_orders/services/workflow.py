@@ -16,7 +16,7 @@ from kepu.core import audit
 from kepu.core.access import can, deny, require
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
-from kepu.org.models import Unit
+from kepu.org.public import Unit
 from kepu.service_orders import photos as photo_files
 from kepu.service_orders import recipients, teams
 from kepu.service_orders.models import (

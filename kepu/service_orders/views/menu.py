@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from kepu.core.access import can, scoped
 from kepu.core.errors import ValidationFailed
 from kepu.core.views import action_required, paginate
-from kepu.org.models import Region, RegionLevel, Unit
+from kepu.org.public import Region, RegionLevel, Unit
 from kepu.service_orders import selectors, services, teams
 from kepu.service_orders.forms import ItemForm, SettingsForm
 from kepu.service_orders.models import ServiceCategory, ServiceItem

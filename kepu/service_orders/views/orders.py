@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from kepu.core.access import can, require
 from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
-from kepu.org.models import Unit
+from kepu.org.public import Unit
 from kepu.service_orders import photos, rules, selectors, services, sheets, teams
 from kepu.service_orders.forms import (
     AcceptForm,

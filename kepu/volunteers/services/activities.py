@@ -20,7 +20,7 @@ from kepu.core import audit
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
-from kepu.org.models import Region
+from kepu.org.public import Region
 from kepu.volunteers import rules
 from kepu.volunteers.models import (
     Activity,

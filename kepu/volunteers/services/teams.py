@@ -13,7 +13,7 @@ from kepu.core.access import deny, require, scoped
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
 from kepu.notifications.services import notify
-from kepu.org.models import Region, Unit
+from kepu.org.public import Region, Unit
 from kepu.volunteers import states
 from kepu.volunteers.models import MembershipStatus, TeamLevel, TeamMembership, Volunteer, VolunteerTeam
 from kepu.volunteers.scopes import forget_leadership, require_reach

@@ -27,7 +27,7 @@ from kepu.core.models import AuditCategory
 from kepu.core.roles import Role
 from kepu.core.text import is_id_number, is_mobile
 from kepu.notifications import sms
-from kepu.org.models import Region
+from kepu.org.public import Region
 from kepu.volunteers.models import PhoneVerification, Volunteer
 from kepu.volunteers.scopes import require_reach
 
@@ -136,7 +136,7 @@ def volunteer_register(*, actor: Any, name: str, id_number: str, phone: str, cod
 
 
 def _check_new_account(phone: str, password: str) -> None:
-    from kepu.org.models import User
+    from kepu.org.public import User
 
     if User.objects.filter(username=phone).exists():
         raise ValidationFailed("该手机号已注册账号，请先登录后再登记", "phone")
@@ -145,14 +145,14 @@ def _check_new_account(phone: str, password: str) -> None:
 
 
 def _new_account(*, name: str, phone: str, password: str) -> Any:
-    from kepu.org.services import user_create
+    from kepu.org.public import user_create
 
     return user_create(actor=SYSTEM, username=phone, password=password, roles=[Role.VOLUNTEER],
                        display_name=name.strip(), phone=phone)
 
 
 def _grant_volunteer_role(user: Any) -> None:
-    from kepu.org.services import user_set_roles
+    from kepu.org.public import user_set_roles
 
     if Role.VOLUNTEER not in user.role_codes:
         user_set_roles(actor=SYSTEM, user=user, roles=sorted({*user.role_codes, Role.VOLUNTEER}))

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required, paginate
-from kepu.org.models import Region
+from kepu.org.public import Region
 from kepu.volunteers import selectors, services
 from kepu.volunteers.forms import ActivityForm
 from kepu.volunteers.models import Activity, ActivityStatus

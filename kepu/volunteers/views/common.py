@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from kepu.core.access import can, deny
 from kepu.core.errors import ImportRejected, KepuError, ValidationFailed
 from kepu.core.excel import Column
-from kepu.org.models import Region
+from kepu.org.public import Region
 from kepu.volunteers.forms import ImportForm
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from kepu.core.access import can
 from kepu.core.errors import KepuError
 from kepu.core.text import mask_id_number
-from kepu.org.models import Region
+from kepu.org.public import LOGIN_BACKEND, Region
 from kepu.volunteers import rules, selectors, services
 from kepu.volunteers.forms import ObjectionForm, ProfileForm, RegisterForm, SignCodeForm, VerifyForm
 from kepu.volunteers.models import MembershipStatus, SignChannel, StarApplication, TeamMembership, Volunteer
@@ -87,7 +87,7 @@ def register(request: HttpRequest) -> HttpResponse:
             form_error(form, exc)
         else:
             if not signed_in:
-                login(request, volunteer.user, backend="kepu.org.auth.KepuModelBackend")
+                login(request, volunteer.user, backend=LOGIN_BACKEND)
             messages.success(request, "登记成功！下一步：申请加入一支志愿服务队。")
             return redirect("volunteers_portal:teams")
     return render(request, "volunteers/portal/register.html", {"page_title": "志愿者登记", "form": form})

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from kepu.core.access import can, scoped
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
-from kepu.org.models import Region, Unit
+from kepu.org.public import Region, Unit
 from kepu.volunteers import selectors, services, sheets
 from kepu.volunteers.forms import NoteForm, ReasonForm, TeamForm
 from kepu.volunteers.models import MembershipStatus, TeamLevel, TeamMembership

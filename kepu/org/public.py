@@ -1,0 +1,23 @@
+"""What other domains may use of the organisation domain (checked by the import contracts in
+.importlinter): the region and unit registry, people, and the few writes other domains' demo data
+and registrations need. Everything else in kepu.org is private to it."""
+
+from kepu.org.demo import DEMO_PASSWORD
+from kepu.org.models import Region, RegionLevel, Unit, UnitKind, User
+from kepu.org.selectors import resolve_unit_name, unit_name_index
+from kepu.org.services import (
+    alias_add,
+    region_create,
+    token_authenticate,
+    unit_create,
+    user_create,
+    user_set_roles,
+)
+
+LOGIN_BACKEND = "kepu.org.auth.KepuModelBackend"
+
+__all__ = [
+    "DEMO_PASSWORD", "LOGIN_BACKEND", "Region", "RegionLevel", "Unit", "UnitKind", "User", "alias_add",
+    "region_create", "resolve_unit_name", "token_authenticate", "unit_create", "unit_name_index",
+    "user_create", "user_set_roles",
+]

@@ -265,7 +265,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KEPU_LOG_LEVEL", "WARNING")},
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The fake SMS adapter shows messages (numbers masked) where `make run` prints its output.
+        "kepu.notifications.sms": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 KEPU_CITY_NAME = os.environ.get("KEPU_CITY_NAME", "昆山市")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from kepu.core.text import mask_phone
+
+logger = logging.getLogger(__name__)
 
 
 class SmsBackend(Protocol):
@@ -13,12 +18,14 @@ class SmsBackend(Protocol):
 
 
 class FakeSmsBackend:
-    """Records each message in the database instead of sending it."""
+    """Records each message in the database instead of sending it, and shows it on the development
+    console (number masked) so that someone trying the demo can read their verification code."""
 
     def send(self, phone: str, text: str) -> None:
         from kepu.notifications.models import SmsMessage
 
         SmsMessage.objects.create(phone=phone, text=text[:500])
+        logger.info("模拟短信 → %s：%s", mask_phone(phone), text)
 
 
 def backend() -> SmsBackend:

@@ -166,6 +166,29 @@ def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *,
     return parsed, errors
 
 
+@dataclass
+class ImportSummary:
+    """What an import wrote, for the message shown after it."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"新增 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条"
+
+
+LIST_SEPARATORS = ("、", "，", ",", ";", "；")
+
+
+def split_list(text: str) -> list[str]:
+    """A cell holding several names (“市人社局、人社局”), split on the separators offices use."""
+    for sep in LIST_SEPARATORS[1:]:
+        text = text.replace(sep, LIST_SEPARATORS[0])
+    return list(dict.fromkeys(part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()))
+
+
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 

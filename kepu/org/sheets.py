@@ -7,7 +7,7 @@ column, in Chinese); then they write everything in one transaction with one audi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,11 +19,13 @@ from kepu.core.access import require
 from kepu.core.errors import ImportRejected, RowError
 from kepu.core.excel import (
     Column,
+    ImportSummary,
     SheetRow,
     bool_cell,
     choice_cell,
     int_cell,
     read_rows,
+    split_list,
     text_cell,
     write_workbook,
 )
@@ -31,19 +33,6 @@ from kepu.core.models import AuditCategory
 from kepu.core.text import normalize_name
 from kepu.org.models import LEVEL_DEPTH, Region, RegionLevel, Unit, UnitAlias, UnitKind
 from kepu.org.services import REGION_FIELDS, UNIT_FIELDS
-
-ALIAS_SEPARATORS = ("、", "，", ",", ";", "；")
-
-
-@dataclass
-class ImportSummary:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return f"新增 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条"
 
 
 def _code_cell(value: Any) -> str:
@@ -214,10 +203,6 @@ def units_export(units: Iterable[Unit]) -> bytes:
     return write_workbook("单位", UNIT_COLUMNS, rows)
 
 
-def split_aliases(text: str) -> list[str]:
-    for sep in ALIAS_SEPARATORS[1:]:
-        text = text.replace(sep, ALIAS_SEPARATORS[0])
-    return [part.strip() for part in text.split(ALIAS_SEPARATORS[0]) if part.strip()]
 
 
 @dataclass
@@ -271,7 +256,7 @@ class _UnitSheetCheck:
         credit = v.get("credit_code", "")
         if credit and len(credit) != 18:
             self.error(row, "统一社会信用代码", "应为 18 位")
-        self.plans.append(_UnitPlan(row, unit, normalized, split_aliases(v.get("aliases", ""))))
+        self.plans.append(_UnitPlan(row, unit, normalized, split_list(v.get("aliases", ""))))
 
     def _check_names(self) -> None:
         names: dict[str, tuple[int, _UnitPlan]] = {}

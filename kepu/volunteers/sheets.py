@@ -9,7 +9,7 @@ them in full; a masked number cannot be imported back.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -20,11 +20,13 @@ from kepu.core.access import require
 from kepu.core.errors import ImportRejected, RowError
 from kepu.core.excel import (
     Column,
+    ImportSummary,
     SheetRow,
     bool_cell,
     choice_cell,
     int_cell,
     read_rows,
+    split_list,
     text_cell,
     write_workbook,
 )
@@ -41,25 +43,6 @@ from kepu.volunteers.models import (
 )
 from kepu.volunteers.services.teams import LEVEL_ORDER, TEAM_FIELDS, check_level
 from kepu.volunteers.services.volunteers import VOLUNTEER_FIELDS
-
-NAME_SEPARATORS = ("、", "，", ",", ";", "；")
-
-
-@dataclass
-class ImportSummary:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return f"新增 {self.created} 条，更新 {self.updated} 条，未变 {self.unchanged} 条"
-
-
-def split_names(text: str) -> list[str]:
-    for sep in NAME_SEPARATORS[1:]:
-        text = text.replace(sep, NAME_SEPARATORS[0])
-    return list(dict.fromkeys(part.strip() for part in text.split(NAME_SEPARATORS[0]) if part.strip()))
 
 
 def _code_cell(value: Any) -> str:
@@ -301,7 +284,7 @@ class _VolunteerSheetCheck:
             if v["region_code"] not in self.regions:
                 self.error(row, "所在区域代码", f"“{v['region_code']}”不是系统中的区划代码")
             teams = []
-            for name in split_names(v.get("teams", "")):
+            for name in split_list(v.get("teams", "")):
                 if name in self.teams:
                     teams.append(self.teams[name])
                 else:

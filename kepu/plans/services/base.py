@@ -1,4 +1,4 @@
-"""What every plans service shares: the row re-check and who to tell."""
+"""What every plans service shares: who to tell, and how (or whether: the demo loads quietly)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from kepu.core.access import can_reach, deny
 from kepu.core.roles import Role
 from kepu.notifications.services import notify
 from kepu.org.public import User
 
 _quiet: ContextVar[bool] = ContextVar("kepu_plans_quiet", default=False)
-
-
-def require_reach(actor: Any, action: str, obj: Any) -> None:
-    """Services re-check the row's scope: a view that forgot to would still change nothing."""
-    if not can_reach(actor, action, obj):
-        deny(actor, action, obj=obj)
 
 
 def liaisons_of(unit_ids: Any) -> QuerySet[User]:

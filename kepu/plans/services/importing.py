@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kepu.core import audit
-from kepu.core.access import require
+from kepu.core.access import require, require_reach
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.registry import indicator_providers
@@ -41,7 +41,6 @@ from kepu.plans.models import (
     TaskUnit,
     UnitRole,
 )
-from kepu.plans.services.base import require_reach
 from kepu.plans.services.ledger import check_plan, plan_create
 
 DIRECTIONS = {"≥": "ge", "≤": "le", "=": "eq"}

@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from kepu.core import audit
-from kepu.core.access import require
+from kepu.core.access import require, require_reach
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.registry import indicator_providers
@@ -34,7 +34,6 @@ from kepu.plans.models import (
     UnitRole,
 )
 from kepu.plans.periods import reporting_periods
-from kepu.plans.services.base import require_reach
 
 PLAN_FIELDS = ("title", "kind", "start_year", "end_year", "reporting_cycle", "reporting_from", "report_due_days",
                "issuer", "document_number", "is_published", "is_archived")

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kepu.core import audit
-from kepu.core.access import deny, require
+from kepu.core.access import deny, require, require_reach
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.plans.models import (
@@ -31,7 +31,7 @@ from kepu.plans.models import (
     TaskUnit,
     UnitRole,
 )
-from kepu.plans.services.base import liaisons_of, office_staff, require_reach, tell
+from kepu.plans.services.base import liaisons_of, office_staff, tell
 from kepu.plans.states import REPORT_TRANSITIONS, next_status
 
 REPORT_FIELDS = ("status", "progress", "text", "problems", "return_reason")

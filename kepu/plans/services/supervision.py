@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kepu.core import audit
-from kepu.core.access import require
+from kepu.core.access import require, require_reach
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.plans.alerts import MissingReport, TaskFacts, evaluate
@@ -34,7 +34,7 @@ from kepu.plans.models import (
     TaskUnit,
     UnitRole,
 )
-from kepu.plans.services.base import liaisons_of, office_staff, require_reach, tell
+from kepu.plans.services.base import liaisons_of, office_staff, tell
 from kepu.plans.states import ORDER_TRANSITIONS, next_status
 
 ORDER_FIELDS = ("status", "requirement", "due_date", "answer", "close_note")

@@ -29,6 +29,30 @@ class Notification(models.Model):
         return self.title
 
 
+class PhoneVerification(models.Model):
+    """A 6-digit code sent by SMS to prove someone holds a phone, for one purpose (placing service
+    orders, registering as a volunteer …); only an HMAC of the code is kept."""
+
+    phone = models.CharField("手机号", max_length=20)
+    purpose = models.CharField("用途", max_length=40)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField("发送时间", auto_now_add=True)
+    expires_at = models.DateTimeField("失效时间")
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    verified_at = models.DateTimeField("验证时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["phone", "purpose", "-created_at"], name="phone_verification_recent")]
+
+    def __str__(self) -> str:
+        from kepu.core.text import mask_phone
+
+        return f"{mask_phone(self.phone)} {self.purpose}"
+
+
 class SmsMessage(models.Model):
     """What the fake SMS adapter 'sent': tests and demos read these; production uses a real gateway."""
 

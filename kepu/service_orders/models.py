@@ -323,22 +323,3 @@ class OrderSettings(models.Model):
     def current(cls) -> OrderSettings:
         found = cls.objects.filter(pk=1).first()
         return found if found is not None else cls(pk=1)
-
-
-class PhoneVerification(models.Model):
-    """A 6-digit code sent by SMS to prove a resident holds a phone; only its hash is kept."""
-
-    phone = models.CharField("手机号", max_length=20)
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    verified_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = "手机验证码"
-        verbose_name_plural = "手机验证码"
-        indexes = [models.Index(fields=["phone", "-created_at"], name="phone_code_recent")]
-
-    def __str__(self) -> str:
-        return mask_phone(self.phone)

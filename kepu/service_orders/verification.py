@@ -1,81 +1,25 @@
-"""Proving a resident holds a phone: a 6-digit code by SMS, valid 10 minutes, 5 tries, one a minute.
-
-Only an HMAC of the code is stored. A verified phone lets the portal place orders and look them up
-without an account; the portal keeps the verified phone in the session for two hours.
-"""
+"""Residents prove their phone before ordering without an account (kepu.notifications.phone does the
+codes); the portal then keeps the verified phone in the session for two hours."""
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import hmac
-import secrets
-
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
-
 from kepu.core import audit
-from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
-from kepu.core.text import is_mobile, mask_phone
-from kepu.notifications import sms
-from kepu.service_orders.models import PhoneVerification
+from kepu.core.text import mask_phone
+from kepu.notifications import phone as phone_codes
+from kepu.notifications.models import PhoneVerification
 
-CODE_MINUTES = 10
-RESEND_SECONDS = 60
-MAX_ATTEMPTS = 5
-DAILY_LIMIT = 10
+PURPOSE = "service_orders"
 VERIFIED_HOURS = 2
+MESSAGE = "【科普服务】您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略本短信。"
 
 
-def _digest(phone: str, code: str) -> str:
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
-@transaction.atomic
 def code_send(*, phone: str) -> PhoneVerification:
-    """Send a fresh code to the phone (after commit), refusing floods with a clear message."""
-    phone = (phone or "").strip()
-    if not is_mobile(phone):
-        raise ValidationFailed("请填写正确的 11 位手机号码", "phone")
-    now = timezone.now()
-    recent = PhoneVerification.objects.filter(phone=phone, created_at__gte=now - datetime.timedelta(days=1))
-    last = recent.order_by("-created_at").first()
-    if last is not None and (now - last.created_at).total_seconds() < RESEND_SECONDS:
-        wait = RESEND_SECONDS - int((now - last.created_at).total_seconds())
-        raise ValidationFailed(f"验证码已发送，请 {wait} 秒后再获取", "phone")
-    if recent.count() >= DAILY_LIMIT:
-        raise ValidationFailed("该手机号今日获取验证码次数过多，请明天再试", "phone")
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    found = PhoneVerification.objects.create(phone=phone, code_hash=_digest(phone, code),
-                                             expires_at=now + datetime.timedelta(minutes=CODE_MINUTES))
-    text = f"【科普服务】您的验证码是 {code}，{CODE_MINUTES} 分钟内有效。如非本人操作，请忽略本短信。"
-    transaction.on_commit(lambda: sms.backend().send(phone, text))
-    return found
+    return phone_codes.code_send(phone=phone, purpose=PURPOSE, message=MESSAGE)
 
 
 def code_check(*, phone: str, code: str) -> PhoneVerification:
-    """Verify the latest code sent to the phone; wrong codes count towards the limit."""
-    phone, code = (phone or "").strip(), (code or "").strip()
-    now = timezone.now()
-    with transaction.atomic():
-        found = (PhoneVerification.objects.select_for_update()
-                 .filter(phone=phone, verified_at__isnull=True).order_by("-created_at").first())
-        if found is None or found.expires_at < now:
-            raise ValidationFailed("验证码已过期，请重新获取", "code")
-        if found.attempts >= MAX_ATTEMPTS:
-            raise ValidationFailed("验证码错误次数过多，请重新获取", "code")
-        found.attempts += 1
-        ok = len(code) == 6 and hmac.compare_digest(found.code_hash, _digest(phone, code))
-        if ok:
-            found.verified_at = now
-        found.save(update_fields=["attempts", "verified_at"])
-    if not ok:
-        left = MAX_ATTEMPTS - found.attempts
-        raise ValidationFailed(f"验证码不正确，还可尝试 {left} 次" if left else "验证码错误次数过多，请重新获取",
-                               "code")
+    found = phone_codes.code_check(phone=phone, code=code, purpose=PURPOSE)
     audit.record(None, "service_orders.phone.verify", category=AuditCategory.LOGIN,
-                 object_repr=mask_phone(phone), actor_name=f"群众 {mask_phone(phone)}")
+                 object_repr=mask_phone(found.phone), actor_name=f"群众 {mask_phone(found.phone)}")
     return found

@@ -95,27 +95,6 @@ class TeamMembership(TimeStampedModel):
         return f"{self.volunteer} @ {self.team}"
 
 
-# ---------------------------------------------------------------- registration
-
-class PhoneVerification(models.Model):
-    """A 6-digit code sent by SMS to prove a phone number; only its hash is kept."""
-
-    phone = models.CharField("手机号", max_length=20, db_index=True)
-    code_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField("发送时间", auto_now_add=True)
-    expires_at = models.DateTimeField("失效时间")
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    used_at = models.DateTimeField("使用时间", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "短信验证码"
-        verbose_name_plural = "短信验证码"
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"
-
-
 # ---------------------------------------------------------------- activities and sign-in
 
 class ActivityStatus(models.TextChoices):

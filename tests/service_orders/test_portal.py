@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from kepu.notifications.models import Notification, SmsMessage
+from kepu.notifications.models import Notification, PhoneVerification, SmsMessage
 from kepu.service_orders import services
-from kepu.service_orders.models import OrderChannel, OrderStatus, PhoneVerification, ServiceItem, ServiceOrder
+from kepu.service_orders.models import OrderChannel, OrderStatus, ServiceItem, ServiceOrder
 from tests.service_orders.conftest import community
 from tests.test_authorization import db_fingerprint
 

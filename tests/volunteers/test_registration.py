@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from kepu.core.errors import ValidationFailed
 from kepu.core.roles import Role
-from kepu.notifications.models import SmsMessage
+from kepu.notifications.models import PhoneVerification, SmsMessage
 from kepu.org.models import Region, User
 from kepu.volunteers import services
-from kepu.volunteers.models import PhoneVerification, Volunteer
+from kepu.volunteers.models import Volunteer
 from tests.test_authorization import db_fingerprint
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ PHONE = "13912340000"
 
 def _last_code(phone: str) -> str:
     text = SmsMessage.objects.filter(phone=phone).order_by("-id").first().text
-    return re.search(r"验证码 (\d{6})", text).group(1)
+    return re.search(r"验证码(?:是)? ?(\d{6})", text).group(1)
 
 
 def _send(client: Client, capture: Any, phone: str = PHONE) -> str:
@@ -93,10 +93,12 @@ def test_a_wrong_sms_code_is_refused_and_counts_as_an_attempt(django_capture_on_
 
 def test_five_wrong_codes_spend_the_code() -> None:
     services.phone_code_send(phone=PHONE)
-    for _ in range(5):
-        with pytest.raises(ValidationFailed, match="验证码不正确"):
+    for left in (4, 3, 2, 1):
+        with pytest.raises(ValidationFailed, match=f"验证码不正确，还可尝试 {left} 次"):
             services.volunteers.phone_code_check(phone=PHONE, code="000000x")
-    with pytest.raises(ValidationFailed, match="已失效"):
+    with pytest.raises(ValidationFailed, match="错误次数过多"):
+        services.volunteers.phone_code_check(phone=PHONE, code="000000x")
+    with pytest.raises(ValidationFailed, match="错误次数过多"):
         services.volunteers.phone_code_check(phone=PHONE, code="123456")
 
 
@@ -105,13 +107,13 @@ def test_an_expired_code_is_refused(django_capture_on_commit_callbacks: Any) -> 
         services.phone_code_send(phone=PHONE)
     code = _last_code(PHONE)
     PhoneVerification.objects.filter(phone=PHONE).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
-    with pytest.raises(ValidationFailed, match="已失效"):
+    with pytest.raises(ValidationFailed, match="已过期"):
         services.volunteers.phone_code_check(phone=PHONE, code=code)
 
 
 def test_codes_are_sent_at_most_once_a_minute() -> None:
     services.phone_code_send(phone=PHONE)
-    with pytest.raises(ValidationFailed, match="秒后再试"):
+    with pytest.raises(ValidationFailed, match="秒后再获取"):
         services.phone_code_send(phone=PHONE)
 
 
@@ -145,3 +147,12 @@ def test_audit_entries_keep_personal_data_masked(demo: dict[str, Any]) -> None:
 
     entry = AuditEntry.objects.filter(action="volunteers.volunteer.create").first()
     assert "*" in entry.after["id_number"] and "*" in entry.after["phone"]
+
+
+def test_a_code_sent_for_an_order_cannot_register_a_volunteer(django_capture_on_commit_callbacks: Any) -> None:
+    from kepu.service_orders import verification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        verification.code_send(phone=PHONE)
+    with pytest.raises(ValidationFailed, match="已过期"):  # no registration code was ever sent
+        services.volunteers.phone_code_check(phone=PHONE, code=_last_code(PHONE))

@@ -8,16 +8,11 @@ it and the phone (kepu.core.audit). See docs/volunteers.md.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from kepu.core import audit
@@ -26,9 +21,10 @@ from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.roles import Role
 from kepu.core.text import is_id_number, is_mobile
-from kepu.notifications import sms
+from kepu.notifications import phone as phone_codes
+from kepu.notifications.models import PhoneVerification
 from kepu.org.public import Region
-from kepu.volunteers.models import PhoneVerification, Volunteer
+from kepu.volunteers.models import Volunteer
 from kepu.volunteers.scopes import require_reach
 
 VOLUNTEER_FIELDS = ("user", "name", "id_number", "phone", "region", "skills", "is_active", "phone_verified_at")
@@ -40,47 +36,18 @@ CODE_ATTEMPTS = 5
 
 # ---------------------------------------------------------------- phone verification
 
-def _code_hash(phone: str, code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+PHONE_PURPOSE = "volunteer_registration"
+PHONE_MESSAGE = "【科普平台】您正在登记科技志愿者，验证码 {code}，{minutes} 分钟内有效。如非本人操作请忽略。"
 
 
-@transaction.atomic
 def phone_code_send(*, phone: str) -> PhoneVerification:
     """Send a 6-digit code by SMS (at most one a minute and ten a day per number)."""
-    phone = phone.strip()
-    if not is_mobile(phone):
-        raise ValidationFailed("请填写 11 位中国大陆手机号码", "phone")
-    now = timezone.now()
-    recent = PhoneVerification.objects.filter(phone=phone, created_at__gte=now - timedelta(days=1))
-    latest = recent.first()
-    if latest is not None and now - latest.created_at < CODE_INTERVAL:
-        wait = int((CODE_INTERVAL - (now - latest.created_at)).total_seconds()) + 1
-        raise ValidationFailed(f"验证码已发送，请 {wait} 秒后再试", "phone")
-    if recent.count() >= CODES_PER_DAY:
-        raise ValidationFailed("该号码今天获取验证码的次数已达上限，请明天再试", "phone")
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    record = PhoneVerification.objects.create(phone=phone, code_hash=_code_hash(phone, code),
-                                              expires_at=now + CODE_TTL)
-    transaction.on_commit(lambda: sms.backend().send(
-        phone, f"【科普平台】您正在登记科技志愿者，验证码 {code}，10 分钟内有效。如非本人操作请忽略。"))
-    return record
+    return phone_codes.code_send(phone=phone, purpose=PHONE_PURPOSE, message=PHONE_MESSAGE)
 
 
 def phone_code_check(*, phone: str, code: str) -> None:
-    """Check (and use up) the latest code sent to `phone`. Runs in its own transaction so that a wrong
-    guess counts even when the caller's work is rolled back: five wrong guesses spend the code."""
-    with transaction.atomic():
-        record = (PhoneVerification.objects.select_for_update()
-                  .filter(phone=phone.strip(), used_at=None, expires_at__gt=timezone.now()).first())
-        if record is None or record.attempts >= CODE_ATTEMPTS:
-            raise_later = "验证码已失效，请重新获取"
-        elif not hmac.compare_digest(record.code_hash, _code_hash(phone.strip(), (code or "").strip())):
-            PhoneVerification.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
-            raise_later = "验证码不正确"
-        else:
-            PhoneVerification.objects.filter(pk=record.pk).update(used_at=timezone.now())
-            return
-    raise ValidationFailed(raise_later, "code")
+    """Spend the latest registration code sent to `phone` (wrong guesses count even if registration fails)."""
+    phone_codes.code_check(phone=phone, code=code, purpose=PHONE_PURPOSE)
 
 
 # ---------------------------------------------------------------- checks

@@ -295,10 +295,10 @@ def certificate_detail(*, user: Any, certificate_id: int, action: str = "volunte
 
 
 def notices(*, today: datetime.date | None = None) -> QuerySet[StarApplication]:
-    """Applications in public notice today. Public: the notice is meant to be read by anyone."""
+    """Applications in public notice today: published at approval, shown until the notice's last day
+    (see services.stars.in_notice_today). Public: the notice is meant to be read by anyone."""
     today = today or timezone.localdate()
-    return StarApplication.objects.filter(status=StarStatus.IN_NOTICE, notice_starts_on__lte=today,
-                                          notice_ends_on__gte=today)\
+    return StarApplication.objects.filter(status=StarStatus.IN_NOTICE, notice_ends_on__gte=today)\
         .select_related("volunteer", "volunteer__region", "team", "team__unit").order_by("notice_ends_on", "pk")
 
 

@@ -74,6 +74,39 @@ def test_approval_opens_a_five_working_day_notice_on_the_portal(eligible: Any, d
     assert f'id="notice-{application.pk}"' in page and "刘*愿" in page and "刘志愿" not in page
 
 
+@pytest.mark.parametrize("weekday", range(7))
+def test_the_notice_is_readable_and_open_to_objections_from_approval_whatever_the_weekday(
+        weekday: int, eligible: Any, demo: dict[str, Any], cast: dict[str, Any], monkeypatch: Any) -> None:
+    from kepu.volunteers import rules
+
+    day = datetime.date(2026, 11, 30) + datetime.timedelta(days=weekday)  # a Monday, plus 0–6 days
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+    application = services.star_apply(actor=cast["volunteer"], team=demo["squad"])
+    services.star_approve(actor=cast["zhangpu"], application=application)
+    # Five working days, counted from the approval day or, at a weekend, from Monday.
+    expected_start = day if weekday < 5 else datetime.date(2026, 12, 7)
+    assert application.notice_starts_on == expected_start
+    assert rules.working_days_between(application.notice_starts_on, application.notice_ends_on) == 5
+    page = Client().get("/volunteer/notices/").content.decode()
+    assert f'id="notice-{application.pk}"' in page
+    services.objection_file(actor=None, application=application, name="周某", phone="13911112222",
+                            text="时长系重复登记，请核实。")
+    assert application.objections.count() == 1
+
+
+def test_objections_after_the_last_notice_day_are_refused(eligible: Any, demo: dict[str, Any],
+                                                          cast: dict[str, Any]) -> None:
+    application = services.star_apply(actor=cast["volunteer"], team=demo["squad"])
+    services.star_approve(actor=cast["zhangpu"], application=application)
+    _past_notice(application)
+    before = db_fingerprint()
+    with pytest.raises(WorkflowError, match="不在公示期内"):
+        services.objection_file(actor=None, application=application, name="周某", phone="13911112222",
+                                text="时长系重复登记，请核实。")
+    assert db_fingerprint() == before
+    assert f'id="notice-{application.pk}"' not in Client().get("/volunteer/notices/").content.decode()
+
+
 def test_a_return_needs_a_reason(eligible: Any, demo: dict[str, Any], cast: dict[str, Any]) -> None:
     application = services.star_apply(actor=cast["volunteer"], team=demo["squad"])
     with pytest.raises(ValidationFailed):

@@ -172,9 +172,11 @@ def star_cancel(*, actor: Any, application: StarApplication) -> StarApplication:
 # ---------------------------------------------------------------- public notice and objections
 
 def in_notice_today(application: StarApplication) -> bool:
-    today = timezone.localdate()
-    return (application.status == StarStatus.IN_NOTICE and application.notice_starts_on is not None
-            and application.notice_starts_on <= today <= application.notice_ends_on)
+    """Open for objections from the moment the notice is published (approval) to its last day. An
+    approval on a Saturday counts its five working days from Monday, but a resident who reads the
+    notice on Sunday may already object."""
+    return (application.status == StarStatus.IN_NOTICE and application.notice_ends_on is not None
+            and timezone.localdate() <= application.notice_ends_on)
 
 
 @transaction.atomic

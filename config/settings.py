@@ -2,10 +2,11 @@
 
 Development (`make run`, tests) works with no environment at all: SQLite under var/, a generated
 secret key kept in var/, DEBUG on. Production is selected with KEPU_ENV=production and then refuses
-to start without a secret key, allowed hosts and a database from the environment. See
+to start without a secret key, a data key, allowed hosts and a database from the environment. See
 docs/operations.md for the full list.
 """
 
+import base64
 import os
 import secrets
 from pathlib import Path
@@ -41,12 +42,24 @@ def _development_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _development_data_key() -> str:
+    # Per checkout, like the secret key; production sets KEPU_DATA_KEY (see kepu.core.protected).
+    key_file = VAR_DIR / "data_key"
+    if not key_file.exists():
+        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
 if PRODUCTION:
     SECRET_KEY = _required("KEPU_SECRET_KEY")
+    # Encrypts ID numbers and phones at rest. Losing it loses them: back it up apart from the database.
+    KEPU_DATA_KEY = _required("KEPU_DATA_KEY")
     ALLOWED_HOSTS = _env_list("KEPU_ALLOWED_HOSTS") or [_required("KEPU_ALLOWED_HOSTS")]
     DEBUG = False
 else:
     SECRET_KEY = os.environ.get("KEPU_SECRET_KEY") or _development_secret_key()
+    KEPU_DATA_KEY = os.environ.get("KEPU_DATA_KEY") or _development_data_key()
     ALLOWED_HOSTS = _env_list("KEPU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     DEBUG = os.environ.get("KEPU_DEBUG", "1") == "1"
 

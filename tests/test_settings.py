@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA_KEY = "A" * 43  # 32 bytes in URL-safe base64
 PROBE = ("import django, json; from django.conf import settings; django.setup(); "
          "print(json.dumps([settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, "
          "settings.SECURE_HSTS_SECONDS, settings.ALLOWED_HOSTS, settings.DATABASES['default']['ENGINE'], "
@@ -25,14 +26,21 @@ def test_production_refuses_to_start_without_a_secret_key() -> None:
     assert result.returncode != 0 and "KEPU_SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_data_key() -> None:
+    result = _settings({"KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50,
+                        "KEPU_ALLOWED_HOSTS": "kepu.example.gov.cn"})
+    assert result.returncode != 0 and "KEPU_DATA_KEY" in result.stderr
+
+
 def test_production_refuses_to_start_without_allowed_hosts() -> None:
-    result = _settings({"KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50})
+    result = _settings({"KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50, "KEPU_DATA_KEY": DATA_KEY})
     assert result.returncode != 0 and "KEPU_ALLOWED_HOSTS" in result.stderr
 
 
 def test_production_takes_everything_from_the_environment() -> None:
     result = _settings({
         "KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50, "KEPU_ALLOWED_HOSTS": "kepu.example.gov.cn",
+        "KEPU_DATA_KEY": DATA_KEY,
         "DATABASE_URL": "postgres://kepu:secret@db.internal:5432/kepu",
         "KEPU_TASK_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
     })

@@ -17,6 +17,7 @@ from django.db import models
 
 from kepu.core.context import current_client, remember_denial
 from kepu.core.models import AuditCategory, AuditEntry
+from kepu.core.protected import DigestField, ProtectedField
 from kepu.core.text import mask_sensitive
 
 SENSITIVE_FIELDS = frozenset({"phone", "mobile", "id_number", "password", "totp_secret", "token", "key_hash"})
@@ -45,7 +46,9 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
         if fields is not None and field.name not in fields:
             continue
         value = getattr(instance, field.attname)
-        if field.name in SENSITIVE_FIELDS:
+        if isinstance(field, DigestField):
+            continue  # a keyed hash of a protected value: no use to a reader of the log
+        if field.name in SENSITIVE_FIELDS or isinstance(field, ProtectedField):
             value = mask_sensitive(field.name, value)
         result[field.name] = _jsonable(value)
     return result

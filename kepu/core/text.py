@@ -37,9 +37,9 @@ def mask_id_number(number: str | None) -> str:
 def mask_sensitive(field: str, value: Any) -> Any:
     if value in (None, ""):
         return value
-    if field in ("phone", "mobile"):
+    if field.endswith(("phone", "mobile")):
         return mask_phone(str(value))
-    if field == "id_number":
+    if field.endswith("id_number"):
         return mask_id_number(str(value))
     return "******"
 

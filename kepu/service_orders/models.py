@@ -13,6 +13,7 @@ from django.db import models
 
 from kepu.core.access import ScopeRule
 from kepu.core.models import TimeStampedModel
+from kepu.core.protected import DigestField, ProtectedField
 from kepu.core.text import mask_phone
 
 
@@ -135,7 +136,8 @@ class ServiceOrder(TimeStampedModel):
     description = models.TextField("需求说明", blank=True)
     channel = models.CharField("来源", max_length=12, choices=OrderChannel.choices, default=OrderChannel.PORTAL)
     requester_name = models.CharField("联系人", max_length=50)
-    requester_phone = models.CharField("联系电话", max_length=20)
+    requester_phone = ProtectedField("联系电话")
+    requester_phone_digest = DigestField(source="requester_phone", kind="phone")
     requester_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="下单账号", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="service_orders")
     # Where: the town (for figures and the town's queue) and the exact area (town or community).
@@ -193,7 +195,7 @@ class ServiceOrder(TimeStampedModel):
             models.Index(fields=["dispatch_unit", "status"], name="order_unit_status"),
             models.Index(fields=["offered_team", "status"], name="order_offer_status"),
             models.Index(fields=["team", "status"], name="order_team_status"),
-            models.Index(fields=["requester_phone", "-placed_at"], name="order_phone_placed"),
+            models.Index(fields=["requester_phone_digest", "-placed_at"], name="order_phone_placed"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),

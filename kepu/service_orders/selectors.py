@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from kepu.core.access import can, require, scope_filter, scoped
+from kepu.core.protected import digest
 from kepu.org.public import Region, RegionLevel
 from kepu.service_orders import teams
 from kepu.service_orders.models import (
@@ -210,7 +211,7 @@ def order_events(*, order: ServiceOrder) -> QuerySet[OrderEvent]:
 
 def orders_of_phone(*, phone: str, user: Any = None) -> QuerySet[ServiceOrder]:
     """A resident's own orders: those placed with the verified phone, or from the signed-in account."""
-    q = Q(requester_phone=phone) if phone else Q(pk__in=[])
+    q = Q(requester_phone_digest=digest("phone", phone)) if phone else Q(pk__in=[])
     if user is not None and getattr(user, "is_authenticated", False) and getattr(user, "pk", None):
         q |= Q(requester_user_id=user.pk)
     return ServiceOrder.objects.filter(q).select_related("town", "region", "team", "item").order_by(

@@ -8,6 +8,7 @@ from django.db import models
 
 from kepu.core.access import ScopeRule
 from kepu.core.models import TimeStampedModel, Withdrawable
+from kepu.core.protected import DigestField, ProtectedField
 
 
 class TeamLevel(models.TextChoices):
@@ -41,13 +42,16 @@ class VolunteerTeam(TimeStampedModel):
 
 
 class Volunteer(TimeStampedModel):
-    """A real-name 科技志愿者. ID number and phone are personal data: shown masked unless the role may."""
+    """A real-name 科技志愿者. ID number and phone are personal data: encrypted at rest, compared through
+    their digests, shown masked unless the role may."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="账号", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="volunteer")
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
-    phone = models.CharField("手机号", max_length=20)
+    id_number = ProtectedField("身份证号")
+    id_number_digest = DigestField(source="id_number", kind="id_number", unique=True)
+    phone = ProtectedField("手机号")
+    phone_digest = DigestField(source="phone", kind="phone", db_index=True)
     region = models.ForeignKey("org.Region", verbose_name="所在区域", on_delete=models.PROTECT, related_name="+")
     skills = models.CharField("专长", max_length=200, blank=True)
     is_active = models.BooleanField("在册", default=True)
@@ -297,7 +301,7 @@ class StarObjection(models.Model):
 
     application = models.ForeignKey(StarApplication, on_delete=models.PROTECT, related_name="objections")
     name = models.CharField("异议人", max_length=50)
-    phone = models.CharField("联系电话", max_length=20)
+    phone = ProtectedField("联系电话")
     text = models.TextField("异议内容")
     created_at = models.DateTimeField("提出时间", auto_now_add=True)
     status = models.CharField("状态", max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from kepu.core.protected import digest
 from kepu.org.public import Region
 from kepu.volunteers.models import (
     Activity,
@@ -155,7 +156,9 @@ def volunteer_list(*, user: Any, filters: VolunteerFilters | None = None,
     people = reach(Volunteer.objects.select_related("region", "user"), user, action)
     if f.q:
         text = f.q.strip()
-        people = people.filter(Q(name__contains=text) | Q(id_number=text.upper()) | Q(phone=text))
+        # ID number and phone are encrypted: found by their exact digests, never by a fragment.
+        people = people.filter(Q(name__contains=text) | Q(id_number_digest=digest("id_number", text))
+                               | Q(phone_digest=digest("phone", text)))
     if f.region:
         people = people.filter(region__path__startswith=_region_path(f.region))
     if f.team:

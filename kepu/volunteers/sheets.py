@@ -31,6 +31,7 @@ from kepu.core.excel import (
     write_workbook,
 )
 from kepu.core.models import AuditCategory
+from kepu.core.protected import digest, refresh_digests
 from kepu.core.text import is_id_number, is_mobile, mask_id_number, mask_phone, normalize_name
 from kepu.org.public import Region, unit_name_index
 from kepu.volunteers.models import (
@@ -258,7 +259,8 @@ class _VolunteerSheetCheck:
         self.errors: list[RowError] = []
         numbers = [r.values["id_number"] for r in self.rows]
         ids = [r.values["id"] for r in self.rows if r.values.get("id")]
-        self.existing = {v.id_number: v for v in Volunteer.objects.filter(id_number__in=numbers)}
+        digests = [digest("id_number", n) for n in numbers]
+        self.existing = {v.id_number: v for v in Volunteer.objects.filter(id_number_digest__in=digests)}
         self.by_id = Volunteer.objects.in_bulk(ids)
         self.regions = {r.code: r for r in Region.objects.all()}
         self.teams = {t.name: t for t in VolunteerTeam.objects.filter(is_active=True)}
@@ -317,6 +319,8 @@ def volunteers_import(*, actor: Any, data: bytes) -> ImportSummary:
     for row, volunteer, teams in plans:
         v = row.values
         old = audit.snapshot(volunteer, VOLUNTEER_FIELDS) if volunteer else None
+        # Snapshots mask the numbers, so a change inside them is seen by comparing the numbers.
+        old_numbers = (volunteer.id_number, volunteer.phone) if volunteer else None
         volunteer = volunteer or Volunteer()
         volunteer.name, volunteer.id_number, volunteer.phone = v["name"], v["id_number"], v["phone"]
         volunteer.region = check.regions[v["region_code"]]
@@ -326,12 +330,15 @@ def volunteers_import(*, actor: Any, data: bytes) -> ImportSummary:
         resolved.append((row, volunteer, teams))
         if old is None:
             new.append((row, volunteer))
-        elif audit.diff(old, audit.snapshot(volunteer, VOLUNTEER_FIELDS)):
+        elif (audit.diff(old, audit.snapshot(volunteer, VOLUNTEER_FIELDS))
+              or old_numbers != (volunteer.id_number, volunteer.phone)):
+            refresh_digests(volunteer)  # bulk_update does not run the fields' pre_save
             changed.append((volunteer, old))
         else:
             summary.unchanged += 1
     Volunteer.objects.bulk_create([p for _, p in new], batch_size=1000)
-    Volunteer.objects.bulk_update([p for p, _ in changed], ["name", "id_number", "phone", "region", "skills",
+    Volunteer.objects.bulk_update([p for p, _ in changed], ["name", "id_number", "id_number_digest", "phone",
+                                                            "phone_digest", "region", "skills",
                                                             "is_active", "updated_at"], batch_size=1000)
     for _, person in new:
         entries.append(audit.build(actor, "volunteers.volunteer.import", category=AuditCategory.IMPORT, obj=person,

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from kepu.core.protected import digest
 from tests.e2e.conftest import shot, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -103,7 +104,7 @@ def test_a_visitor_registers_on_a_phone_and_asks_to_join_a_team(new_page: Any, d
     expect(phone.locator(".alert-success")).to_contain_text("已提交加入")
     expect(phone.locator("#my-teams")).to_contain_text("待审核")
     shot(phone, "volunteers-portal-home")
-    volunteer = Volunteer.objects.get(id_number="11010519491231002X")
+    volunteer = Volunteer.objects.get(id_number_digest=digest("id_number", "11010519491231002X"))
     assert TeamMembership.objects.filter(volunteer=volunteer, status="pending").count() == 1
     assert phone.errors == []
 

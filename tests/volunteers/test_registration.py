@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kepu.core.errors import ValidationFailed
+from kepu.core.protected import digest
 from kepu.core.roles import Role
 from kepu.notifications.models import PhoneVerification, SmsMessage
 from kepu.org.models import Region, User
@@ -52,7 +53,7 @@ def test_a_visitor_registers_gets_an_account_with_the_volunteer_role_and_is_sign
     code = _send(client, django_capture_on_commit_callbacks)
     response = client.post("/volunteer/register/", _form(code))
     assert response.status_code == 302 and response["Location"] == "/volunteer/teams/"
-    volunteer = Volunteer.objects.select_related("user").get(id_number=ID)
+    volunteer = Volunteer.objects.select_related("user").get(id_number_digest=digest("id_number", ID))
     assert volunteer.user.username == PHONE and volunteer.user.role_codes == {Role.VOLUNTEER}
     assert volunteer.phone_verified_at is not None
     assert client.get("/volunteer/").status_code == 200  # signed in as the new account
@@ -87,7 +88,7 @@ def test_a_wrong_sms_code_is_refused_and_counts_as_an_attempt(django_capture_on_
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     response = client.post("/volunteer/register/", _form(wrong))
     assert "验证码不正确" in response.content.decode()
-    assert not Volunteer.objects.filter(id_number=ID).exists()
+    assert not Volunteer.objects.filter(id_number_digest=digest("id_number", ID)).exists()
     assert PhoneVerification.objects.get(phone=PHONE).attempts == 1  # kept although the request failed
 
 

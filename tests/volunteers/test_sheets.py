@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from kepu.core.errors import ImportRejected
+from kepu.core.protected import digest
 from kepu.volunteers import selectors, sheets
 from kepu.volunteers.demo import synthetic_id_number
 from kepu.volunteers.models import MembershipStatus, TeamMembership, Volunteer, VolunteerTeam
@@ -101,7 +102,7 @@ def test_volunteers_import_and_join_the_listed_teams(cast: dict[str, Any], demo:
                                                                         teams="张浦镇科普宣讲分队、张浦镇应急救护分队")])
     summary = sheets.volunteers_import(actor=cast["office"], data=data)
     assert summary.created == 2 and "加入队伍 3 人次" in summary.notes[0]
-    sun = Volunteer.objects.get(id_number=GOOD_ID_2)
+    sun = Volunteer.objects.get(id_number_digest=digest("id_number", GOOD_ID_2))
     assert set(sun.memberships.filter(status=MembershipStatus.APPROVED).values_list("team__name", flat=True)) == {
         "张浦镇科普宣讲分队", "张浦镇应急救护分队"}
 
@@ -180,4 +181,4 @@ def test_many_rows_import_in_one_go(cast: dict[str, Any]) -> None:
     people = [VolunteerFactory.build() for _ in range(500)]
     data = xlsx(VOLUNTEER_HEADER, [_person(p.name, p.id_number, p.phone) for p in people])
     assert sheets.volunteers_import(actor=cast["office"], data=data).created == 500
-    assert TeamMembership.objects.filter(volunteer__id_number__in=[p.id_number for p in people]).count() == 500
+    assert TeamMembership.objects.filter(volunteer__id_number_digest__in=[digest("id_number", p.id_number) for p in people]).count() == 500

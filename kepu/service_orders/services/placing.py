@@ -13,6 +13,7 @@ from kepu.core import audit
 from kepu.core.access import deny, require, scoped
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
+from kepu.core.protected import digest
 from kepu.core.text import is_mobile
 from kepu.org.public import Region, RegionLevel
 from kepu.service_orders import recipients
@@ -99,7 +100,7 @@ def order_place(*, actor: Any, request: OrderRequest, verified_phone: str = "",
 def _place(*, actor: Any, request: OrderRequest, channel: str) -> ServiceOrder:
     now = timezone.now()
     _check_request(request, now=now)
-    open_count = ServiceOrder.objects.filter(requester_phone=request.requester_phone,
+    open_count = ServiceOrder.objects.filter(requester_phone_digest=digest("phone", request.requester_phone),
                                              status__in=(S.PLACED, S.DISPATCHED, S.CLAIMED)).count()
     if channel == OrderChannel.PORTAL and open_count >= MAX_OPEN_ORDERS_PER_PHONE:
         raise ValidationFailed(f"该手机号已有 {open_count} 个待处理的预约，请等待处理后再预约", "requester_phone")

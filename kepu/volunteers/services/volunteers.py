@@ -19,6 +19,7 @@ from kepu.core import audit
 from kepu.core.access import SYSTEM, deny, require, scoped
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
+from kepu.core.protected import digest
 from kepu.core.roles import Role
 from kepu.core.text import is_id_number, is_mobile
 from kepu.notifications import phone as phone_codes
@@ -65,7 +66,7 @@ def _check_fields(*, name: str, id_number: str, phone: str, exclude: int | None 
     number = clean_id_number(id_number)
     if not is_mobile(phone.strip()):
         raise ValidationFailed("请填写 11 位中国大陆手机号码", "phone")
-    if Volunteer.objects.filter(id_number=number).exclude(pk=exclude).exists():
+    if Volunteer.objects.filter(id_number_digest=digest("id_number", number)).exclude(pk=exclude).exists():
         raise ValidationFailed("该身份证号已登记为志愿者", "id_number")
     return number
 

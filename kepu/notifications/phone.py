@@ -75,3 +75,14 @@ def code_check(*, phone: str, code: str, purpose: str) -> PhoneVerification:
         raise ValidationFailed(f"验证码不正确，还可尝试 {left} 次" if left else "验证码错误次数过多，请重新获取",
                                "code")
     return found
+
+
+KEEP_DAYS = 2  # the daily limit looks back one day; older codes serve nothing and hold a phone number
+
+
+def codes_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete verification codes older than KEEP_DAYS (daily job): a phone number is not kept longer
+    than the flood limits need it."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=KEEP_DAYS)
+    deleted, _ = PhoneVerification.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

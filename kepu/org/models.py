@@ -9,6 +9,7 @@ from django.db import models
 
 from kepu.core.access import AccessProfile, ScopeRule
 from kepu.core.models import TimeStampedModel
+from kepu.core.protected import ProtectedField
 from kepu.core.roles import Role
 
 
@@ -133,7 +134,7 @@ class User(AbstractUser):
     )
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
-    totp_secret = models.CharField(max_length=64, blank=True, editable=False)
+    totp_secret = ProtectedField(blank=True, editable=False)  # encrypted at rest, like ID numbers
     totp_enabled = models.BooleanField("已启用动态口令", default=False)
 
     objects = UserManager()

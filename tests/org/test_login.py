@@ -8,6 +8,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -88,6 +89,9 @@ def test_the_second_factor_is_asked_for_when_enabled(cast: dict[str, Any]) -> No
     office = cast["office"]
     secret = services.totp_begin(actor=office)
     services.totp_confirm(actor=office, code=pyotp.TOTP(secret).now())
+    with connection.cursor() as cursor:  # the secret is encrypted at rest
+        cursor.execute("SELECT totp_secret FROM org_user WHERE id = %s", [office.pk])
+        assert secret not in cursor.fetchone()[0]
     client = Client()
     response = _login(client, "office", DEMO_PASSWORD)
     assert response["Location"].startswith("/login/verify/")

@@ -115,6 +115,15 @@ def test_a_sheet_that_changes_digits_inside_the_mask_still_updates_the_row(cast:
     summary = sheets.volunteers_import(actor=cast["office"], data=xlsx(header, [row]))
     assert summary.updated == 1
     assert Volunteer.objects.get(phone_digest=protected.digest("phone", "13899995678")).pk == person.pk
+    entry = AuditEntry.objects.filter(action="volunteers.volunteer.import", object_id=str(person.pk)).get()
+    assert "身份证号或手机号已更改" in entry.reason and "13899995678" not in str(entry.after)
+
+
+def test_an_edit_inside_the_mask_is_audited(cast: dict[str, Any]) -> None:
+    person = VolunteerFactory(id_number=ID, phone="13812345678")
+    services.volunteer_update(actor=cast["office"], volunteer=person, phone="13899995678")
+    entry = AuditEntry.objects.filter(action="volunteers.volunteer.update", object_id=str(person.pk)).get()
+    assert "身份证号或手机号已更改" in entry.reason and "13899995678" not in f"{entry.before}{entry.after}"
 
 
 def test_audit_snapshots_keep_personal_data_masked_and_leave_digests_out(cast: dict[str, Any]) -> None:

@@ -43,7 +43,7 @@ from kepu.volunteers.models import (
     VolunteerTeam,
 )
 from kepu.volunteers.services.teams import LEVEL_ORDER, TEAM_FIELDS, check_level
-from kepu.volunteers.services.volunteers import VOLUNTEER_FIELDS
+from kepu.volunteers.services.volunteers import NUMBERS_CHANGED, VOLUNTEER_FIELDS
 
 
 def _code_cell(value: Any) -> str:
@@ -333,19 +333,20 @@ def volunteers_import(*, actor: Any, data: bytes) -> ImportSummary:
         elif (audit.diff(old, audit.snapshot(volunteer, VOLUNTEER_FIELDS))
               or old_numbers != (volunteer.id_number, volunteer.phone)):
             refresh_digests(volunteer)  # bulk_update does not run the fields' pre_save
-            changed.append((volunteer, old))
+            changed.append((volunteer, old, old_numbers != (volunteer.id_number, volunteer.phone)))
         else:
             summary.unchanged += 1
     Volunteer.objects.bulk_create([p for _, p in new], batch_size=1000)
-    Volunteer.objects.bulk_update([p for p, _ in changed], ["name", "id_number", "id_number_digest", "phone",
+    Volunteer.objects.bulk_update([p for p, _, _ in changed], ["name", "id_number", "id_number_digest", "phone",
                                                             "phone_digest", "region", "skills",
                                                             "is_active", "updated_at"], batch_size=1000)
     for _, person in new:
         entries.append(audit.build(actor, "volunteers.volunteer.import", category=AuditCategory.IMPORT, obj=person,
                                    after=audit.snapshot(person, VOLUNTEER_FIELDS)))
-    for person, old in changed:
+    for person, old, numbers_changed in changed:
         entries.append(audit.build(actor, "volunteers.volunteer.import", category=AuditCategory.IMPORT, obj=person,
-                                   before=old, after=audit.snapshot(person, VOLUNTEER_FIELDS)))
+                                   before=old, after=audit.snapshot(person, VOLUNTEER_FIELDS),
+                                   reason=NUMBERS_CHANGED if numbers_changed else ""))
     summary.created, summary.updated = len(new), len(changed)
     joined = _join_teams(actor, resolved)  # new volunteers have their ids from bulk_create by now
     if joined:

@@ -28,6 +28,7 @@ from kepu.org.public import Region
 from kepu.volunteers.models import Volunteer
 from kepu.volunteers.scopes import require_reach
 
+NUMBERS_CHANGED = "身份证号或手机号已更改（日志中脱敏显示）"
 VOLUNTEER_FIELDS = ("user", "name", "id_number", "phone", "region", "skills", "is_active", "phone_verified_at")
 CODE_TTL = timedelta(minutes=10)
 CODE_INTERVAL = timedelta(seconds=60)
@@ -152,6 +153,7 @@ def volunteer_update(*, actor: Any, volunteer: Volunteer, **changes: Any) -> Vol
     require(actor, "volunteers.volunteer.change")
     require_reach(actor, "volunteers.volunteer.change", volunteer)
     before = audit.snapshot(volunteer, VOLUNTEER_FIELDS)
+    numbers_before = (volunteer.id_number, volunteer.phone)
     for field, value in changes.items():
         setattr(volunteer, field, value.strip() if isinstance(value, str) else value)
     volunteer.id_number = _check_fields(name=volunteer.name, id_number=volunteer.id_number,
@@ -159,8 +161,11 @@ def volunteer_update(*, actor: Any, volunteer: Volunteer, **changes: Any) -> Vol
     _require_region(actor, volunteer.region)
     volunteer.save()
     after = audit.snapshot(volunteer, VOLUNTEER_FIELDS)
-    if audit.diff(before, after):
-        audit.record(actor, "volunteers.volunteer.update", obj=volunteer, before=before, after=after)
+    numbers_changed = numbers_before != (volunteer.id_number, volunteer.phone)
+    if audit.diff(before, after) or numbers_changed:
+        # The log shows the numbers masked, so a change hidden by the mask is named in words.
+        audit.record(actor, "volunteers.volunteer.update", obj=volunteer, before=before, after=after,
+                     reason=NUMBERS_CHANGED if numbers_changed else "")
     return volunteer
 
 

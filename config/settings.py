@@ -9,6 +9,7 @@ docs/operations.md for the full list.
 import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 import dj_database_url
@@ -33,22 +34,18 @@ def _required(name: str) -> str:
     return value
 
 
-def _development_secret_key() -> str:
-    # A per-checkout random key, so that no secret is ever committed.
-    key_file = VAR_DIR / "secret_key"
+def _development_key(name: str, generate: Callable[[], str]) -> str:
+    # A per-checkout random key under var/, so that no secret is ever committed.
+    key_file = VAR_DIR / name
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.write_text(generate())
         key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
-def _development_data_key() -> str:
-    # Per checkout, like the secret key; production sets KEPU_DATA_KEY (see kepu.core.protected).
-    key_file = VAR_DIR / "data_key"
-    if not key_file.exists():
-        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+def _new_data_key() -> str:
+    # 32 random bytes, URL-safe base64: the form kepu.core.protected expects of KEPU_DATA_KEY.
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 
 
 if PRODUCTION:
@@ -58,8 +55,8 @@ if PRODUCTION:
     ALLOWED_HOSTS = _env_list("KEPU_ALLOWED_HOSTS") or [_required("KEPU_ALLOWED_HOSTS")]
     DEBUG = False
 else:
-    SECRET_KEY = os.environ.get("KEPU_SECRET_KEY") or _development_secret_key()
-    KEPU_DATA_KEY = os.environ.get("KEPU_DATA_KEY") or _development_data_key()
+    SECRET_KEY = os.environ.get("KEPU_SECRET_KEY") or _development_key("secret_key", lambda: secrets.token_urlsafe(50))
+    KEPU_DATA_KEY = os.environ.get("KEPU_DATA_KEY") or _development_key("data_key", _new_data_key)
     ALLOWED_HOSTS = _env_list("KEPU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     DEBUG = os.environ.get("KEPU_DEBUG", "1") == "1"
 

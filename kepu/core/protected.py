@@ -1,4 +1,4 @@
-"""Personal data encrypted at rest: ID numbers and phones in their own encrypted columns.
+"""Personal data and secrets encrypted at rest: ID numbers, phones, TOTP secrets.
 
 Masking on screen is not enough for a real-name register: a database dump, a backup or a curious
 query must not yield the ID numbers of a city's volunteers (个人信息保护法 treats them as sensitive).
@@ -136,7 +136,6 @@ def refresh_digests(instance: models.Model) -> None:
     for field in instance._meta.concrete_fields:
         if isinstance(field, DigestField):
             field.pre_save(instance, add=False)
-
 
 
 def seal_existing(connection: Any, table: str, columns: dict[str, tuple[str | None, str]]) -> None:

@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kepu
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist); each gets its own test database with the demo city loaded.
+TEST_WORKERS ?= 2
 
 .PHONY: run test setup venv assets fonts browser db demo worker lint typecheck test-sqlite test-postgres \
         bench bench-literacy bench-orders bench-plans r-survey clean
@@ -27,10 +29,10 @@ test: setup browser
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite:
-	KEPU_TEST_DB=sqlite $(PY) -m pytest -q -m "not postgres_only" $(PYTEST_ARGS)
+	KEPU_TEST_DB=sqlite $(PY) -m pytest -q -n $(TEST_WORKERS) -m "not postgres_only" $(PYTEST_ARGS)
 
 test-postgres:
-	KEPU_TEST_DB=postgres DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not e2e" $(PYTEST_ARGS)
+	KEPU_TEST_DB=postgres DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -n $(TEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .

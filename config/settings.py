@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kepu.literacy",
     "kepu.volunteers",
     "kepu.service_orders",
+    "kepu.search",
     "kepu.backoffice",
     "kepu.portal",
     "kepu.api",

@@ -17,7 +17,9 @@ run: setup
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py load_demo
 	@$(PY) manage.py demo_logins --host $(HOST) --port $(PORT)
-	@trap 'kill 0' EXIT; $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	@# Debug pages off (KEPU_DEBUG=1 turns them on): visitors of the demo see kepu's Chinese 404/403 pages.
+	@trap 'kill 0' EXIT; export KEPU_DEBUG=$${KEPU_DEBUG:-0}; \
+	  $(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
 	  $(PY) manage.py kepu_scheduler >var/scheduler.log 2>&1 & \
 	  $(PY) manage.py runserver $(HOST):$(PORT) --skip-checks
 

@@ -43,6 +43,21 @@ def _development_key(name: str, generate: Callable[[], str]) -> str:
     return key_file.read_text().strip()
 
 
+def _valid_data_key(value: str) -> str:
+    # Checked at start, not at the first encrypted read: a typo must stop the deployment, not a page.
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise RuntimeError(
+            "KEPU_DATA_KEY must be 32 random bytes in URL-safe base64 (KEPU_DATA_KEY 须为 32 字节的 URL 安全 "
+            "Base64 编码); make one with: python -c \"import base64,os;"
+            "print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))\""
+        )
+    return value
+
+
 def _new_data_key() -> str:
     # 32 random bytes, URL-safe base64: the form kepu.core.protected expects of KEPU_DATA_KEY.
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
@@ -51,12 +66,16 @@ def _new_data_key() -> str:
 if PRODUCTION:
     SECRET_KEY = _required("KEPU_SECRET_KEY")
     # Encrypts ID numbers and phones at rest. Losing it loses them: back it up apart from the database.
-    KEPU_DATA_KEY = _required("KEPU_DATA_KEY")
+    KEPU_DATA_KEY = _valid_data_key(_required("KEPU_DATA_KEY"))
+    if not os.environ.get("DATABASE_URL") and os.environ.get("KEPU_ALLOW_SQLITE") != "1":
+        # Production runs on PostgreSQL; an embedded file database must be asked for explicitly.
+        raise RuntimeError("KEPU_ENV=production needs the environment variable DATABASE_URL "
+                           "(or KEPU_ALLOW_SQLITE=1 to run on SQLite under KEPU_VAR_DIR)")
     ALLOWED_HOSTS = _env_list("KEPU_ALLOWED_HOSTS") or [_required("KEPU_ALLOWED_HOSTS")]
     DEBUG = False
 else:
     SECRET_KEY = os.environ.get("KEPU_SECRET_KEY") or _development_key("secret_key", lambda: secrets.token_urlsafe(50))
-    KEPU_DATA_KEY = os.environ.get("KEPU_DATA_KEY") or _development_key("data_key", _new_data_key)
+    KEPU_DATA_KEY = _valid_data_key(os.environ.get("KEPU_DATA_KEY") or _development_key("data_key", _new_data_key))
     ALLOWED_HOSTS = _env_list("KEPU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     DEBUG = os.environ.get("KEPU_DEBUG", "1") == "1"
 
@@ -94,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kepu.core.middleware.RequestContextMiddleware",
+    "kepu.core.middleware.ControlCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kepu.core.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

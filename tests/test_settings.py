@@ -32,8 +32,31 @@ def test_production_refuses_to_start_without_a_data_key() -> None:
     assert result.returncode != 0 and "KEPU_DATA_KEY" in result.stderr
 
 
+def test_production_refuses_to_start_with_a_malformed_data_key() -> None:
+    for bad in ("short", "A" * 42 + "!", "A" * 60):
+        result = _settings({"KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50, "KEPU_DATA_KEY": bad,
+                            "KEPU_ALLOWED_HOSTS": "kepu.example.gov.cn", "DATABASE_URL": "postgres://h/kepu"})
+        assert result.returncode != 0 and "KEPU_DATA_KEY" in result.stderr and "32" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_database_url() -> None:
+    env = {"KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50, "KEPU_DATA_KEY": DATA_KEY,
+           "KEPU_ALLOWED_HOSTS": "kepu.example.gov.cn"}
+    result = _settings(env)
+    assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+
+def test_production_runs_on_sqlite_only_when_asked(tmp_path: Path) -> None:
+    result = _settings({"KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50, "KEPU_DATA_KEY": DATA_KEY,
+                        "KEPU_ALLOWED_HOSTS": "kepu.example.gov.cn", "KEPU_ALLOW_SQLITE": "1",
+                        "KEPU_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert '"django.db.backends.sqlite3"' in result.stdout and result.stdout.startswith("[false")
+
+
 def test_production_refuses_to_start_without_allowed_hosts() -> None:
-    result = _settings({"KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50, "KEPU_DATA_KEY": DATA_KEY})
+    result = _settings({"KEPU_ENV": "production", "KEPU_SECRET_KEY": "x" * 50, "KEPU_DATA_KEY": DATA_KEY,
+                        "DATABASE_URL": "postgres://h/kepu"})
     assert result.returncode != 0 and "KEPU_ALLOWED_HOSTS" in result.stderr
 
 

@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from kepu.core.errors import ImportRejected, RowError
+from kepu.core.text import CONTROL_CHARACTER_MESSAGE, has_control_characters, strip_control_characters
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,7 +35,10 @@ def text_cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if has_control_characters(text):
+        raise CellError(CONTROL_CHARACTER_MESSAGE)
+    return text
 
 
 def int_cell(value: Any) -> int | None:
@@ -205,14 +209,33 @@ def write_workbook(title: str, columns: Sequence[Column], rows: Iterable[Sequenc
         cell.alignment = Alignment(vertical="center")
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     for row in rows:
-        sheet.append([_cell_value(v) for v in row])
+        values = [cell_value(v) for v in row]
+        sheet.append(values)
+        for index, value in enumerate(values, start=1):
+            if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+                _as_text(sheet.cell(row=sheet.max_row, column=index))
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _cell_value(value: Any) -> Any:
+# Text a spreadsheet could take for a formula (CSV/DDE injection): written as a text cell with Excel's
+# quote prefix, so neither opening nor editing the cell evaluates it.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell: Any) -> None:
+    cell.data_type = "s"
+    cell.quotePrefix = True
+
+
+def cell_value(value: Any) -> Any:
+    """A value as an exported cell holds it: booleans in words, local times, text without control
+    characters (which Excel refuses; none can be stored through kepu's inputs, but older rows or the
+    audit log's record of a failed login may hold them)."""
+    if isinstance(value, str):
+        return strip_control_characters(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from kepu.core import audit
 from kepu.core.context import ClientInfo, client_context, denial_log
+from kepu.core.text import CONTROL_CHARACTER_MESSAGE, control_character_context, has_control_characters
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -79,3 +83,58 @@ class SecurityHeadersMiddleware:
             # Pages behind a login are never kept by shared caches or the browser's history cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class ControlCharacterMiddleware:
+    """Refuse any submitted text holding control characters, before a view can store it.
+
+    One check for every input — form posts, uploads' form fields, API JSON bodies — instead of one
+    per form: nobody types these characters, and a stored one would break Excel exports and hide
+    text from reviewers. The refusal quotes the text around the character so the user can find it."""
+
+    METHODS = ("POST", "PUT", "PATCH")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in self.METHODS:
+            found = _control_character_field(request)
+            if found is not None:
+                return _refuse_control_characters(request, *found)
+        return self.get_response(request)
+
+
+def _control_character_field(request: HttpRequest) -> tuple[str, str] | None:
+    """(field name, offending text) of the first submitted value with a control character."""
+    if request.content_type == "application/json":
+        try:
+            return _first_control_string(json.loads(request.body or b"null"), "")
+        except ValueError:
+            return None  # not JSON after all: the view answers that
+    for key, values in request.POST.lists():
+        for value in [key, *values]:
+            if has_control_characters(value):
+                return key, value
+    return None
+
+
+def _first_control_string(value: Any, path: str) -> tuple[str, str] | None:
+    if isinstance(value, str):
+        return (path, value) if has_control_characters(value) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and has_control_characters(key):
+            return path, key
+        found = _first_control_string(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def _refuse_control_characters(request: HttpRequest, field: str, text: str) -> HttpResponse:
+    message = f"提交的内容{CONTROL_CHARACTER_MESSAGE}（位置：“{control_character_context(text)}”）。"
+    if request.path.startswith("/api/"):
+        detail = [{"loc": ["body", *field.split(".")], "msg": message, "type": "control_characters"}]
+        return JsonResponse({"detail": detail}, status=422)
+    return render(request, "400_control.html", {"message": message}, status=400)

@@ -60,3 +60,27 @@ def is_id_number(number: str) -> bool:
         return False
     total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == text[17]
+
+
+# C0 control characters other than tab, line feed and carriage return, and DEL. Nobody types them; a
+# pasted or scripted one would break exports (Excel refuses them) and hides text from reviewers.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTER_MESSAGE = "含有不可见的控制字符，请删除后重新填写"
+
+
+def has_control_characters(text: str) -> bool:
+    return bool(CONTROL_CHARACTERS.search(text))
+
+
+def strip_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def control_character_context(text: str, width: int = 8) -> str:
+    """The text around the first control character, for a message that lets the user find it."""
+    match = CONTROL_CHARACTERS.search(text)
+    if match is None:
+        return ""
+    start = max(match.start() - width, 0)
+    around = strip_control_characters(text[start : match.end() + width])
+    return ("…" if start else "") + around + ("…" if match.end() + width < len(text) else "")

@@ -20,6 +20,7 @@ from kepu.core import audit
 from kepu.core.access import SYSTEM
 from kepu.core.errors import KepuError
 from kepu.core.models import AuditCategory
+from kepu.core.transitions import transition
 from kepu.literacy import analysis, states
 from kepu.literacy import estimation as est
 from kepu.literacy.models import Estimate, EstimationRun, RunStatus, SurveyWave
@@ -70,10 +71,11 @@ def _progress(run_id: int, percent: int, message: str) -> None:
 
 
 def _move(run: EstimationRun, status: str, **fields: Any) -> None:
-    states.advance(run, states.RUN_TRANSITIONS, status)
-    for name, value in fields.items():
-        setattr(run, name, value)
-    run.save(update_fields=["status", *fields])
+    # Checks the table on a copy, then moves the row only if it still holds the status it was read with
+    # (a run cannot be finished twice, nor finished after it was failed by another process).
+    if not states.can_advance(states.RUN_TRANSITIONS, run.status, status):
+        states.advance(run, states.RUN_TRANSITIONS, status)  # raises, naming both states
+    transition(run, to=status, **fields)
 
 
 def _labels(wave: SurveyWave) -> dict[str, str]:

@@ -22,6 +22,7 @@ from kepu.core import audit
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
+from kepu.core.transitions import transition
 from kepu.org.public import Unit
 from kepu.plans.indicators import completion_of
 from kepu.plans.models import (
@@ -284,9 +285,8 @@ def rubric_publish(*, actor: Any, rubric: AssessmentRubric) -> AssessmentRubric:
     unscored = AssessmentItemScore.objects.filter(assessment__in=live, item__auto_metric="", scored_at=None).count()
     if unscored:
         raise ValidationFailed(f"还有 {unscored} 个人工评分项目未评分，不能发布", "status")
-    rubric.status = next_status(RUBRIC_TRANSITIONS, "publish", rubric.status)
-    rubric.published_at = timezone.now()
-    rubric.save(update_fields=["status", "published_at", "updated_at"])
+    transition(rubric, to=next_status(RUBRIC_TRANSITIONS, "publish", rubric.status), actor=actor,
+               action="plans.assessment.publish", published_at=timezone.now())
     audit.record(actor, "plans.assessment.publish", category=AuditCategory.WORKFLOW, obj=rubric,
                  reason=f"发布 {live.count()} 个单位的考核结果")
     tell(liaisons_of(live.values_list("unit_id", flat=True)), title=f"考核结果已发布：{rubric.title}",
@@ -302,9 +302,9 @@ def assessment_withdraw(*, actor: Any, assessment: Assessment, reason: str) -> A
         raise WorkflowError("该考核结果已撤销")
     if not reason.strip():
         raise ValidationFailed("撤销须填写原因", "reason")
-    assessment.withdrawn_at, assessment.withdrawn_by = timezone.now(), _person(actor)
-    assessment.withdrawal_reason = reason.strip()
-    assessment.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
+    # Not withdrawn as read → withdrawn, in one conditional UPDATE (two withdrawals cannot both count).
+    transition(assessment, to=timezone.now(), status_field="withdrawn_at", actor=actor,
+               action="plans.assessment.withdraw", withdrawn_by=_person(actor), withdrawal_reason=reason.strip())
     _totals(assessment.rubric)
     audit.record(actor, "plans.assessment.withdraw", category=AuditCategory.WITHDRAW, obj=assessment,
                  before={"total": assessment.total, "grade": assessment.grade}, reason=reason.strip())

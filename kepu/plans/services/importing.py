@@ -24,6 +24,7 @@ from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.registry import indicator_providers
 from kepu.core.text import normalize_name
+from kepu.core.transitions import transition
 from kepu.org import public as org_services
 from kepu.org.public import Region, Unit, unit_name_index
 from kepu.plans.docimport import DocumentImportError, UnitMatch, parse_text, read_document
@@ -267,8 +268,7 @@ def draft_create_unit(*, actor: Any, draft: PlanImportDraft, written: str, name:
 @transaction.atomic
 def draft_discard(*, actor: Any, draft: PlanImportDraft) -> None:
     _open(actor, draft)
-    draft.status = DraftStatus.DISCARDED
-    draft.save(update_fields=["status", "updated_at"])
+    transition(draft, to=DraftStatus.DISCARDED, actor=actor, action="plans.plan.import_discard")
     audit.record(actor, "plans.plan.import_discard", category=AuditCategory.WITHDRAW, obj=draft,
                  object_repr=str(draft)[:200])
 
@@ -327,6 +327,8 @@ def draft_commit(*, actor: Any, draft: PlanImportDraft, allow_duplicate: bool = 
     if found and not allow_duplicate:
         names = "、".join(f"《{p.title}》（{p.created_at:%Y-%m-%d}）" for p in found)
         raise ValidationFailed(f"该文件可能已导入过：{names}。如确需再次导入，请勾选“仍然导入”", "allow_duplicate")
+    # Claim the draft first: of two people pressing 导入 at once, only one creates the plan.
+    transition(draft, to=DraftStatus.COMMITTED, actor=actor, action="plans.plan.import")
     settings = data["settings"]
     plan = plan_create(actor=actor, title=settings["title"], kind=settings["kind"],
                        start_year=settings["start_year"], end_year=settings["end_year"],
@@ -344,8 +346,8 @@ def draft_commit(*, actor: Any, draft: PlanImportDraft, allow_duplicate: bool = 
     audit.record(actor, "plans.plan.import", category=AuditCategory.IMPORT, obj=plan,
                  reason=f"由文件“{draft.filename or '粘贴文本'}”导入：{plan.sections.count()} 个板块、"
                         f"{len(tasks)} 项任务、{len(indicators)} 个指标")
-    draft.status, draft.plan = DraftStatus.COMMITTED, plan
-    draft.save(update_fields=["status", "plan", "updated_at"])
+    draft.plan = plan
+    draft.save(update_fields=["plan", "updated_at"])
     from kepu.plans.services.supervision import recompute_plan
 
     recompute_plan(plan)

@@ -18,6 +18,7 @@ from kepu.core import audit
 from kepu.core.access import deny, require, require_reach
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
+from kepu.core.transitions import transition
 from kepu.plans.models import (
     Indicator,
     IndicatorSource,
@@ -156,9 +157,10 @@ def report_approve(*, actor: Any, report: ProgressReport, note: str = "") -> Pro
     """Approve a submitted report: a lead unit's progress becomes the task's, its figures feed the indicators."""
     _reviewable(actor, report)
     before = audit.snapshot(report, REPORT_FIELDS)
-    report.status = next_status(REPORT_TRANSITIONS, "approve", report.status)
-    report.reviewed_at, report.reviewed_by, report.return_reason = timezone.now(), _person(actor), ""
-    report.save()
+    # One conditional UPDATE: of an approve and a return at the same instant, only one moves the report.
+    transition(report, to=next_status(REPORT_TRANSITIONS, "approve", report.status), actor=actor,
+               action="plans.report.approve", reviewed_at=timezone.now(), reviewed_by=_person(actor),
+               return_reason="")
     _event(report, "approve", actor, note=note.strip())
     audit.record(actor, "plans.report.approve", category=AuditCategory.WORKFLOW, obj=report, before=before,
                  after=audit.snapshot(report, REPORT_FIELDS), reason=note.strip())
@@ -192,10 +194,9 @@ def report_return(*, actor: Any, report: ProgressReport, reason: str) -> Progres
     if not reason.strip():
         raise ValidationFailed("退回时必须填写退回原因", "reason")
     before = audit.snapshot(report, REPORT_FIELDS)
-    report.status = next_status(REPORT_TRANSITIONS, "return", report.status)
-    report.reviewed_at, report.reviewed_by = timezone.now(), _person(actor)
-    report.return_reason, report.times_returned = reason.strip(), report.times_returned + 1
-    report.save()
+    transition(report, to=next_status(REPORT_TRANSITIONS, "return", report.status), actor=actor,
+               action="plans.report.return", reviewed_at=timezone.now(), reviewed_by=_person(actor),
+               return_reason=reason.strip(), times_returned=report.times_returned + 1)
     _event(report, "return", actor, note=reason.strip())
     audit.record(actor, "plans.report.return", category=AuditCategory.WORKFLOW, obj=report, before=before,
                  after=audit.snapshot(report, REPORT_FIELDS), reason=reason.strip())

@@ -18,6 +18,7 @@ from kepu.core import audit
 from kepu.core.access import require, require_reach
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
+from kepu.core.transitions import transition
 from kepu.plans.alerts import MissingReport, TaskFacts, evaluate
 from kepu.plans.models import (
     AlertLog,
@@ -282,10 +283,8 @@ def _order_step(actor: Any, order: SupervisionOrder, verb: str, action: str, **c
     require(actor, action)
     require_reach(actor, action, order)
     before = audit.snapshot(order, ORDER_FIELDS)
-    order.status = next_status(ORDER_TRANSITIONS, verb, order.status)
-    for name, value in changes.items():
-        setattr(order, name, value)
-    order.save()
+    transition(order, to=next_status(ORDER_TRANSITIONS, verb, order.status), actor=actor,
+               action=f"plans.order.{verb}", **changes)
     audit.record(actor, f"plans.order.{verb}", category=AuditCategory.WORKFLOW, obj=order, before=before,
                  after=audit.snapshot(order, ORDER_FIELDS), reason=changes.get("close_note", "") or "")
     return order

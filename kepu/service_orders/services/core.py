@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
 from django.utils import timezone
 
 from kepu.core import audit
 from kepu.core.access import can, deny, require
-from kepu.core.errors import ValidationFailed, WorkflowError
+from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
+from kepu.core.transitions import AlreadyHandled, transition
 from kepu.service_orders.models import (
     OrderEvent,
     OrderStatus,
@@ -70,21 +70,18 @@ def _lost_message(order: ServiceOrder, verb: str) -> str:
 def _move(*, actor: Any, order: ServiceOrder, verb: str, note: str = "", actor_name: str = "",
           target: str | None = None, **changes: Any) -> ServiceOrder:
     """Apply one row of the states table to `order` (conditional UPDATE), then event and audit entry."""
-    transition = transition_for(verb, order.status)
-    to_status = target or transition.target
+    step = transition_for(verb, order.status)
+    to_status = target or step.target
     now = timezone.now()
     before = audit.snapshot(order, ORDER_FIELDS)
-    moved = {"status": to_status, "stage_started_at": now, "escalated_at": None, "updated_at": now, **changes}
-    won = ServiceOrder.objects.filter(pk=order.pk, status=order.status, version=order.version).update(
-        version=F("version") + 1, **moved)
-    if won != 1:
-        raise WorkflowError(_lost_message(order, verb))
     from_status = order.status
-    # The row now holds exactly these values (the UPDATE matched the version we had): no reload needed.
-    for field, value in {**moved, "version": order.version + 1}.items():
-        setattr(order, field, value)
+    try:  # the shared conditional UPDATE on (status, version): two claimers cannot both win
+        transition(order, to=to_status, actor=actor, action=f"service_orders.order.{verb}",
+                   stage_started_at=now, escalated_at=None, updated_at=now, **changes)
+    except AlreadyHandled:
+        raise AlreadyHandled(_lost_message(order, verb)) from None
     name = actor_name or _actor_name(actor)
-    OrderEvent.objects.create(order=order, kind=transition.event, from_status=from_status, to_status=to_status,
+    OrderEvent.objects.create(order=order, kind=step.event, from_status=from_status, to_status=to_status,
                               actor=actor if getattr(actor, "pk", None) else None, actor_name=name[:100],
                               note=note, created_at=now)
     audit.record(actor, f"service_orders.order.{verb}", category=AuditCategory.WORKFLOW, obj=order,

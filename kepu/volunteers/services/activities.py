@@ -20,6 +20,7 @@ from kepu.core import audit
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
+from kepu.core.transitions import transition
 from kepu.org.public import Region
 from kepu.volunteers import rules
 from kepu.volunteers.models import (
@@ -119,8 +120,8 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
     if not reason.strip():
         raise ValidationFailed("取消活动须填写原因", "reason")
     before = audit.snapshot(activity, ACTIVITY_FIELDS)
-    activity.status, activity.cancel_reason = ActivityStatus.CANCELLED, reason.strip()[:200]
-    activity.save(update_fields=["status", "cancel_reason", "updated_at"])
+    transition(activity, to=ActivityStatus.CANCELLED, actor=actor, action="volunteers.activity.cancel",
+               cancel_reason=reason.strip()[:200])
     audit.record(actor, "volunteers.activity.cancel", category=AuditCategory.WITHDRAW, obj=activity,
                  before=before, after=audit.snapshot(activity, ACTIVITY_FIELDS), reason=activity.cancel_reason)
     return activity

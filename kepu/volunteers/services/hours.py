@@ -16,6 +16,7 @@ from kepu.core import audit
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
+from kepu.core.transitions import AlreadyHandled, transition
 from kepu.notifications.services import notify
 from kepu.volunteers import states
 from kepu.volunteers.models import (
@@ -140,9 +141,9 @@ def _review(actor: Any, record: ServiceHours, verb: str, note: str) -> ServiceHo
     if verb == "decline" and not note.strip():
         raise ValidationFailed("不予认定须填写理由", "note")
     before = audit.snapshot(record, HOURS_FIELDS)
-    record.status, record.reviewed_by, record.reviewed_at = target, _user(actor), timezone.now()
-    record.review_note = note.strip()[:200]
-    record.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    # One conditional UPDATE: two reviewers deciding at once get one success and one 已被他人处理.
+    transition(record, to=target, actor=actor, action=f"volunteers.hours.{verb}", reviewed_by=_user(actor),
+               reviewed_at=timezone.now(), review_note=note.strip()[:200])
     audit.record(actor, f"volunteers.hours.{verb}", category=AuditCategory.WORKFLOW, obj=record, before=before,
                  after=audit.snapshot(record, HOURS_FIELDS), reason=record.review_note)
     word = "已认定" if verb == "approve" else "未予认定"
@@ -170,7 +171,10 @@ def hours_approve_many(*, actor: Any, records: Iterable[ServiceHours]) -> int:
             continue
         if record.volunteer.user_id and record.volunteer.user_id == getattr(actor, "pk", None):
             continue
-        _review(actor, record, "approve", "")
+        try:
+            _review(actor, record, "approve", "")
+        except AlreadyHandled:
+            continue  # decided by someone else meanwhile: left as they decided
         approved += 1
     return approved
 
@@ -188,8 +192,8 @@ def hours_withdraw(*, actor: Any, record: ServiceHours, reason: str) -> ServiceH
     if not reason.strip():
         raise ValidationFailed("撤销须填写原因", "reason")
     before = audit.snapshot(record, HOURS_FIELDS)
-    record.withdrawn_at, record.withdrawn_by, record.withdrawal_reason = timezone.now(), _user(actor), reason.strip()
-    record.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
+    transition(record, to=timezone.now(), status_field="withdrawn_at", actor=actor, action=action,
+               withdrawn_by=_user(actor), withdrawal_reason=reason.strip())
     audit.record(actor, action, category=AuditCategory.WITHDRAW, obj=record, before=before,
                  after=audit.snapshot(record, HOURS_FIELDS), reason=record.withdrawal_reason)
     notify([record.volunteer.user], title=f"您 {record.served_on:%-m月%-d日} 的服务时长记录已被撤销",

@@ -16,6 +16,7 @@ from kepu.core.access import require
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
 from kepu.core.text import is_mobile
+from kepu.core.transitions import transition
 from kepu.notifications.services import notify
 from kepu.volunteers import rules, states
 from kepu.volunteers.models import (
@@ -123,10 +124,11 @@ def _move(actor: Any, application: StarApplication, verb: str, note: str = "", *
     return target
 
 
-def _save(actor: Any, application: StarApplication, verb: str, target: str, note: str, before: dict) -> None:
-    application.status, application.reviewed_by, application.reviewed_at = target, _user(actor), timezone.now()
-    application.review_note = note.strip()[:300]
-    application.save()
+def _save(actor: Any, application: StarApplication, verb: str, target: str, note: str, before: dict,
+          **changes: Any) -> None:
+    # One conditional UPDATE: two reviewers deciding at once get one success and one 已被他人处理.
+    transition(application, to=target, actor=actor, action=f"volunteers.star.{verb}", reviewed_by=_user(actor),
+               reviewed_at=timezone.now(), review_note=note.strip()[:300], **changes)
     audit.record(actor, f"volunteers.star.{verb}", category=AuditCategory.WORKFLOW, obj=application,
                  before=before, after=audit.snapshot(application, APPLICATION_FIELDS), reason=application.review_note)
 
@@ -136,8 +138,8 @@ def star_approve(*, actor: Any, application: StarApplication, note: str = "") ->
     """The unit approves: the public notice starts today (or the next working day) for 5 working days."""
     target = _move(actor, application, "approve", note)
     before = audit.snapshot(application, APPLICATION_FIELDS)
-    application.notice_starts_on, application.notice_ends_on = rules.notice_period(timezone.localdate())
-    _save(actor, application, "approve", target, note, before)
+    starts, ends = rules.notice_period(timezone.localdate())
+    _save(actor, application, "approve", target, note, before, notice_starts_on=starts, notice_ends_on=ends)
     notify([application.volunteer.user], title=f"您的{application.get_level_display()}志愿者申请已通过审核，进入公示",
            body=f"公示期 {application.notice_starts_on:%Y年%-m月%-d日} 至 {application.notice_ends_on:%Y年%-m月%-d日}",
            link="/volunteer/", kind="volunteers.star.approve")
@@ -161,9 +163,9 @@ def star_cancel(*, actor: Any, application: StarApplication) -> StarApplication:
 
         deny(actor, "volunteers.star.apply", obj=application)
     before = audit.snapshot(application, APPLICATION_FIELDS)
-    application.status = states.next_status(states.STAR, "cancel", application.status,
-                                            StarStatus(application.status).label)
-    application.save(update_fields=["status", "updated_at"])
+    transition(application, to=states.next_status(states.STAR, "cancel", application.status,
+                                                  StarStatus(application.status).label),
+               actor=actor, action="volunteers.star.cancel")
     audit.record(actor, "volunteers.star.cancel", category=AuditCategory.WORKFLOW, obj=application, before=before,
                  after=audit.snapshot(application, APPLICATION_FIELDS))
     return application
@@ -294,9 +296,8 @@ def certificate_revoke(*, actor: Any, certificate: Certificate, reason: str) -> 
     if not reason.strip():
         raise ValidationFailed("撤销证书须填写原因", "reason")
     before = audit.snapshot(certificate, CERTIFICATE_FIELDS)
-    certificate.withdrawn_at, certificate.withdrawn_by = timezone.now(), _user(actor)
-    certificate.withdrawal_reason = reason.strip()
-    certificate.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
+    transition(certificate, to=timezone.now(), status_field="withdrawn_at", actor=actor,
+               action="volunteers.certificate.revoke", withdrawn_by=_user(actor), withdrawal_reason=reason.strip())
     audit.record(actor, "volunteers.certificate.revoke", category=AuditCategory.WITHDRAW, obj=certificate,
                  before=before, after=audit.snapshot(certificate, CERTIFICATE_FIELDS), reason=reason.strip())
     return certificate

@@ -12,6 +12,7 @@ from kepu.core import audit
 from kepu.core.access import deny, require, scoped
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
+from kepu.core.transitions import transition
 from kepu.notifications.services import notify
 from kepu.org.public import Region, Unit
 from kepu.volunteers import states
@@ -171,9 +172,8 @@ def _review(actor: Any, membership: TeamMembership, verb: str, note: str) -> Tea
     if verb == "reject" and not note.strip():
         raise ValidationFailed("不予通过须填写理由", "note")
     before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
-    membership.status, membership.reviewed_by, membership.reviewed_at = target, _user(actor), timezone.now()
-    membership.review_note = note.strip()[:200]
-    membership.save()
+    transition(membership, to=target, actor=actor, action=f"volunteers.membership.{verb}",
+               reviewed_by=_user(actor), reviewed_at=timezone.now(), review_note=note.strip()[:200])
     audit.record(actor, f"volunteers.membership.{verb}", category=AuditCategory.WORKFLOW, obj=membership,
                  before=before, after=audit.snapshot(membership, MEMBERSHIP_FIELDS), reason=membership.review_note)
     word = "已通过" if verb == "approve" else "未通过"
@@ -208,8 +208,7 @@ def membership_leave(*, actor: Any, membership: TeamMembership, reason: str = ""
     target = states.next_status(states.MEMBERSHIP, "leave", membership.status,
                                 MembershipStatus(membership.status).label)
     before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
-    membership.status, membership.is_leader = target, False
-    membership.save(update_fields=["status", "is_leader", "updated_at"])
+    transition(membership, to=target, actor=actor, action="volunteers.membership.leave", is_leader=False)
     audit.record(actor, "volunteers.membership.leave", category=AuditCategory.WORKFLOW, obj=membership,
                  before=before, after=audit.snapshot(membership, MEMBERSHIP_FIELDS), reason=reason.strip())
     return membership

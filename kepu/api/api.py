@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from kepu.api.auth import SessionAuth, TokenAuth
 from kepu.core.errors import KepuError
+from kepu.core.transitions import AlreadyHandled
 
 api = NinjaAPI(
     title="科普工作平台 API",
@@ -28,6 +29,12 @@ def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "没有找到该记录，或不在您的数据范围内"}, status=404)
+
+
+@api.exception_handler(AlreadyHandled)
+def _conflict(request: HttpRequest, exc: AlreadyHandled) -> HttpResponse:
+    # Another request decided or changed the row first: the client should reload, not retry blindly.
+    return api.create_response(request, {"detail": exc.message}, status=409)
 
 
 @api.exception_handler(KepuError)

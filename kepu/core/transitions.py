@@ -15,12 +15,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django import forms
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from kepu.core import audit
-from kepu.core.errors import WorkflowError
+from kepu.core.errors import ValidationFailed, WorkflowError
 
 ALREADY_HANDLED = "已被他人处理，请刷新页面查看最新状态"
 CHANGED_MEANWHILE = "该记录已被他人修改，请刷新后再改（您填写的内容仍保留在下方）"
@@ -33,9 +34,19 @@ class AlreadyHandled(WorkflowError):
         super().__init__(message)
 
 
-class ChangedMeanwhile(AlreadyHandled):
+class ChangedMeanwhile(ValidationFailed):
+    """An edit form's record was saved by someone else since the form opened. A ValidationFailed
+    without a field: the form shows it above the fields and keeps what the user typed."""
+
     def __init__(self, message: str = CHANGED_MEANWHILE) -> None:
-        super().__init__(message)
+        super().__init__(message, None)
+
+
+class EditTokenForm(forms.Form):
+    """Base of the edit forms of shared records: carries `edit_token()` in a hidden field (rendered by
+    includes/form_errors.html) for the service's `save_if_unchanged()`."""
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 def _has_field(model: type[models.Model], name: str) -> bool:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from kepu.core.roles import Role
+from kepu.core.transitions import EditTokenForm
 from kepu.org.models import Region, RegionLevel, Unit, UnitKind, User
 
 
@@ -44,7 +45,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class UnitForm(forms.Form):
+class UnitForm(EditTokenForm):
     name = forms.CharField(label="单位名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40, required=False)
     kind = forms.ChoiceField(label="类别", choices=UnitKind.choices)

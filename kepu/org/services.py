@@ -20,6 +20,7 @@ from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.roles import ADMIN_ROLES, Role
 from kepu.core.text import is_mobile, normalize_name
+from kepu.core.transitions import save_if_unchanged
 from kepu.org.models import ApiToken, LoginThrottle, Region, RoleAssignment, Unit, UnitAlias, User
 
 UNIT_FIELDS = ("name", "short_name", "kind", "region", "parent", "is_member", "credit_code",
@@ -121,7 +122,7 @@ def unit_create(*, actor: Any, name: str, region: Region, aliases: list[str] | N
 
 
 @transaction.atomic
-def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
+def unit_update(*, actor: Any, unit: Unit, edit_token: str = "", **changes: Any) -> Unit:
     require(actor, "org.unit.change")
     require_reach(actor, "org.unit.change", unit)
     before = audit.snapshot(unit, UNIT_FIELDS)
@@ -131,7 +132,7 @@ def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
     _check_parent(unit)
     _require_region_in_scope(actor, unit.region)
     old_path, unit.path = unit.path, unit_path(unit)
-    unit.save()
+    save_if_unchanged(unit, edit_token, actor=actor, action="org.unit.change")
     if old_path != unit.path:
         _move_subtree(Unit, old_path, unit.path)
     after = audit.snapshot(unit, UNIT_FIELDS)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from kepu.core.registry import indicator_providers
+from kepu.core.transitions import EditTokenForm
 from kepu.org.public import Region, Unit, UnitKind
 from kepu.plans.models import (
     Aggregation,
@@ -109,7 +110,7 @@ class AlertRuleForm(forms.ModelForm):
                   "escalation_repeat_days"]
 
 
-class TaskForm(forms.Form):
+class TaskForm(EditTokenForm):
     number = forms.CharField(label="序号", max_length=20, required=False)
     title = forms.CharField(label="任务", max_length=300)
     body = forms.CharField(label="任务内容", required=False, widget=forms.Textarea(attrs={"rows": 5}))

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from kepu.core.transitions import EditTokenForm, edit_token
 from kepu.org.public import Region
 from kepu.service_orders.models import (
     Audience,
@@ -190,6 +191,8 @@ class RateForm(forms.Form):
 
 
 class ItemForm(forms.ModelForm):
+    edit_token = EditTokenForm.base_fields["edit_token"]
+
     class Meta:
         model = ServiceItem
         fields = ["name", "category", "audience", "summary", "duration_minutes", "max_headcount", "provider_unit",
@@ -202,6 +205,7 @@ class ItemForm(forms.ModelForm):
         self.fields["provider_team"].queryset = teams
         self.fields["area"].queryset = areas
         self.fields["audience"].choices = Audience.choices
+        self.fields["edit_token"].initial = edit_token(self.instance) if self.instance.pk else ""
 
 
 class SettingsForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from kepu.core.transitions import EditTokenForm
 from kepu.org.public import Region, Unit
 from kepu.volunteers.models import TeamLevel, Volunteer, VolunteerTeam
 
@@ -13,7 +14,7 @@ _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class TeamForm(forms.Form):
+class TeamForm(EditTokenForm):
     name = forms.CharField(label="队伍名称", max_length=100)
     level = forms.ChoiceField(label="层级", choices=TeamLevel.choices)
     parent = forms.ModelChoiceField(label="上级队伍", queryset=VolunteerTeam.objects.none(), empty_label="无（顶级支队）", required=False,

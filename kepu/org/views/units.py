@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.access import access_object, can, can_reach
 from kepu.core.errors import ImportRejected, ValidationFailed
+from kepu.core.transitions import edit_token
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
 from kepu.org import selectors, services, sheets
 from kepu.org.forms import AliasForm, ImportForm, ReasonForm, UnitForm
@@ -81,7 +82,7 @@ def _unit_form(request: HttpRequest, unit: Unit | None) -> UnitForm:
     if unit is not None:
         initial = {f: getattr(unit, f) for f in ("name", "short_name", "kind", "is_member", "credit_code",
                                                    "contact_phone", "sort_order")}
-        initial.update(region=unit.region_id, parent=unit.parent_id)
+        initial.update(region=unit.region_id, parent=unit.parent_id, edit_token=edit_token(unit))
     return UnitForm(request.POST or None, initial=initial,
                     regions=selectors.region_choices(user=request.user, action="org.unit.change"),
                     units=selectors.unit_choices(user=request.user).exclude(pk=getattr(unit, "pk", None)))
@@ -92,7 +93,8 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     form = _unit_form(request, None)
     if request.method == "POST" and form.is_valid():
         try:
-            unit = services.unit_create(actor=request.user, **form.cleaned_data)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "edit_token"}
+            unit = services.unit_create(actor=request.user, **data)
         except ValidationFailed as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

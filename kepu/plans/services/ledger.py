@@ -16,6 +16,7 @@ from kepu.core.access import require, require_reach
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.registry import indicator_providers
+from kepu.core.transitions import save_if_unchanged
 from kepu.org.public import Unit
 from kepu.plans.models import (
     Aggregation,
@@ -161,7 +162,8 @@ def set_task_units(task: Task, lead: Sequence[Unit], participants: Sequence[Unit
 
 @transaction.atomic
 def task_update(*, actor: Any, task: Task, lead_units: Sequence[Unit] | None = None,
-                participating_units: Sequence[Unit] | None = None, reason: str = "", **changes: Any) -> Task:
+                participating_units: Sequence[Unit] | None = None, reason: str = "", edit_token: str = "",
+                **changes: Any) -> Task:
     require(actor, "plans.task.change")
     require_reach(actor, "plans.task.change", task)
     before = {**audit.snapshot(task, TASK_FIELDS), **_unit_snapshot(task)}
@@ -173,7 +175,7 @@ def task_update(*, actor: Any, task: Task, lead_units: Sequence[Unit] | None = N
         raise ValidationFailed("进度应在 0—100 之间", "progress")
     if "progress" in changes and changes["progress"] != before["progress"]:
         task.progress_updated_at = timezone.now()
-    task.save()
+    save_if_unchanged(task, edit_token, actor=actor, action="plans.task.change")
     if lead_units is not None:
         written = {tu.unit_id: tu.written_name for tu in task.units.all()}
         set_task_units(task, lead_units, participating_units or [], written)

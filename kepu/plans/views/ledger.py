@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.access import access_object, can
 from kepu.core.errors import ImportRejected, KepuError
+from kepu.core.transitions import edit_token
 from kepu.core.views import action_required, describe_filters, excel_export, file_response, paginate
 from kepu.org.public import Unit
 from kepu.plans import bulletin, dashboard, selectors, sheets
@@ -168,7 +169,8 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
     units = Unit.objects.filter(is_active=True) | Unit.objects.filter(pk__in=[tu.unit_id for tu in task.units.all()])
     initial = {"number": task.number, "title": task.title, "body": task.body, "deadline": task.deadline,
                "lead_units": [tu.unit_id for tu in task.units.all() if tu.role == UnitRole.LEAD],
-               "participating_units": [tu.unit_id for tu in task.units.all() if tu.role == UnitRole.PARTICIPANT]}
+               "participating_units": [tu.unit_id for tu in task.units.all() if tu.role == UnitRole.PARTICIPANT],
+               "edit_token": edit_token(task)}
     form = TaskForm(request.POST or None, initial=initial, units=units.distinct().order_by("sort_order", "name"))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -10,6 +10,7 @@ from kepu.core import audit
 from kepu.core.access import deny, require, scoped
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
+from kepu.core.transitions import save_if_unchanged
 from kepu.org.public import Unit
 from kepu.service_orders.models import (
     OrderSettings,
@@ -54,7 +55,7 @@ def item_create(*, actor: Any, **fields: Any) -> ServiceItem:
 
 
 @transaction.atomic
-def item_update(*, actor: Any, item: ServiceItem, **changes: Any) -> ServiceItem:
+def item_update(*, actor: Any, item: ServiceItem, edit_token: str = "", **changes: Any) -> ServiceItem:
     require(actor, "service_orders.item.change")
     _require_item_reach(actor, item)
     before = audit.snapshot(item, ITEM_FIELDS)
@@ -62,7 +63,7 @@ def item_update(*, actor: Any, item: ServiceItem, **changes: Any) -> ServiceItem
         setattr(item, field, value)
     _require_item_reach(actor, item)  # a liaison cannot hand an item to another unit
     _check_item(item)
-    item.save()
+    save_if_unchanged(item, edit_token, actor=actor, action="service_orders.item.change")
     after = audit.snapshot(item, ITEM_FIELDS)
     if audit.diff(before, after):
         audit.record(actor, "service_orders.item.update", obj=item, before=before, after=after)

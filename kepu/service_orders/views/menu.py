@@ -49,7 +49,8 @@ def _save_item(request: HttpRequest, form: ItemForm, item: ServiceItem | None) -
     try:
         if item is None:
             return services.item_create(actor=request.user, **fields)
-        return services.item_update(actor=request.user, item=item, **fields)
+        return services.item_update(actor=request.user, item=item, edit_token=form.cleaned_data["edit_token"],
+                                    **fields)
     except ValidationFailed as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return None

@@ -12,7 +12,7 @@ from kepu.core import audit
 from kepu.core.access import deny, require, scoped
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
-from kepu.core.transitions import transition
+from kepu.core.transitions import save_if_unchanged, transition
 from kepu.notifications.services import notify
 from kepu.org.public import Region, Unit
 from kepu.volunteers import states
@@ -78,7 +78,7 @@ def team_create(*, actor: Any, name: str, level: str, unit: Unit, region: Region
 
 
 @transaction.atomic
-def team_update(*, actor: Any, team: VolunteerTeam, **changes: Any) -> VolunteerTeam:
+def team_update(*, actor: Any, team: VolunteerTeam, edit_token: str = "", **changes: Any) -> VolunteerTeam:
     require(actor, "volunteers.team.change")
     require_reach(actor, "volunteers.team.change", team)
     before = audit.snapshot(team, TEAM_FIELDS)
@@ -87,7 +87,7 @@ def team_update(*, actor: Any, team: VolunteerTeam, **changes: Any) -> Volunteer
     _check_team(team)
     _require_placement(actor, team.unit, team.region)
     old_path, team.path = team.path, team_path(team)
-    team.save()
+    save_if_unchanged(team, edit_token, actor=actor, action="volunteers.team.change")
     if old_path != team.path:
         move_subtree(old_path, team.path)
     after = audit.snapshot(team, TEAM_FIELDS)

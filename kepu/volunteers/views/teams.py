@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.access import can, scoped
 from kepu.core.errors import KepuError
+from kepu.core.transitions import edit_token
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
 from kepu.org.public import Region, Unit
 from kepu.volunteers import selectors, services, sheets
@@ -60,7 +61,7 @@ def _team_form(request: HttpRequest, team: object = None) -> TeamForm:
     initial = {}
     if team is not None:
         initial = {"name": team.name, "level": team.level, "parent": team.parent_id, "unit": team.unit_id,
-                   "region": team.region_id}
+                   "region": team.region_id, "edit_token": edit_token(team)}
     teams = selectors.team_choices(user=request.user)
     if team is not None:
         teams = teams.exclude(path__startswith=team.path)
@@ -74,7 +75,8 @@ def team_create(request: HttpRequest) -> HttpResponse:
     form = _team_form(request)
     if request.method == "POST" and form.is_valid():
         try:
-            team = services.team_create(actor=request.user, **form.cleaned_data)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "edit_token"}
+            team = services.team_create(actor=request.user, **data)
         except KepuError as exc:
             form_error(form, exc)
         else:

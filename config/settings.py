@@ -181,6 +181,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Login protection (等保 2.0 level 2): lockout and idle timeout, in seconds.
 KEPU_LOCKOUT_FAILURES = int(os.environ.get("KEPU_LOCKOUT_FAILURES", "5"))
 KEPU_LOCKOUT_SECONDS = int(os.environ.get("KEPU_LOCKOUT_SECONDS", str(15 * 60)))
+# Password spraying: failed sign-ins from one address, whatever the accounts (an office behind one
+# NAT address makes a few mistakes an hour, not thirty).
+KEPU_LOGIN_ADDRESS_FAILURES = int(os.environ.get("KEPU_LOGIN_ADDRESS_FAILURES", "30"))
+KEPU_LOGIN_ADDRESS_SECONDS = int(os.environ.get("KEPU_LOGIN_ADDRESS_SECONDS", str(60 * 60)))
 KEPU_IDLE_TIMEOUT_SECONDS = int(os.environ.get("KEPU_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
 KEPU_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("KEPU_PASSWORD_MAX_AGE_DAYS", "90" if PRODUCTION else "0"))
 KEPU_TOKEN_TTL_DAYS = int(os.environ.get("KEPU_TOKEN_TTL_DAYS", "90"))
@@ -287,6 +291,16 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("KEPU_EMAIL_FROM", "kepu@localhost")
 # SMS goes through an adapter; the fake one records messages in the database for tests and demos.
+# Verification codes one visitor (client address) may ask for in an hour, and all visitors in a day.
+KEPU_SMS_PER_ADDRESS = int(os.environ.get("KEPU_SMS_PER_ADDRESS", "5"))
+KEPU_SMS_DAILY_BUDGET = int(os.environ.get("KEPU_SMS_DAILY_BUDGET", "2000"))
+# Anonymous submissions (orders, objections, registrations, leads) one visitor may make in an hour.
+KEPU_ANONYMOUS_PER_ADDRESS = int(os.environ.get("KEPU_ANONYMOUS_PER_ADDRESS", "10"))
+# Exports with more rows than this are built in the background and downloaded from 我的导出.
+KEPU_EXPORT_BACKGROUND_ROWS = int(os.environ.get("KEPU_EXPORT_BACKGROUND_ROWS", "5000"))
+# API calls per signed-in caller and per anonymous address (ninja rate strings: N/s, N/m, N/h, N/d).
+KEPU_API_RATE_CALLER = os.environ.get("KEPU_API_RATE_CALLER", "1200/m")
+KEPU_API_RATE_VISITOR = os.environ.get("KEPU_API_RATE_VISITOR", "120/m")
 KEPU_SMS_BACKEND = os.environ.get("KEPU_SMS_BACKEND", "kepu.notifications.sms.FakeSmsBackend")
 
 # Logs never carry personal data: the formatter prints request paths, not query strings or bodies.

@@ -23,6 +23,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Limits live in the cache: each test starts with no counts left by another.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _immediate_tasks(settings: Any) -> None:
     # Background tasks run inline in tests unless a test asks for the database worker itself.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

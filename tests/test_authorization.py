@@ -23,7 +23,7 @@ import tests
 from kepu.core.models import AuditCategory, AuditEntry
 from tests.authz import EVERYONE, Endpoint, Page
 
-SKIP_FINGERPRINT = {"core.auditentry", "org.loginthrottle", "sessions.session", "django_tasks_db.dbtaskresult"}
+SKIP_FINGERPRINT = {"core.auditentry", "sessions.session", "django_tasks_db.dbtaskresult"}
 
 
 def _tables() -> list[Any]:
@@ -44,7 +44,7 @@ VISITORS = (*EVERYONE, None)
 
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?([A-Za-z0-9_]+)"?', re.I)
 # Writes a denied request may make: its audit entry, the session and the login throttle bookkeeping.
-ALLOWED_WRITES = {"core_auditentry", "django_session", "org_loginthrottle"}
+ALLOWED_WRITES = {"core_auditentry", "django_session"}
 
 
 def writes_in(queries: list[dict[str, Any]]) -> list[str]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import Throttled
 
 from kepu.api.auth import SessionAuth, TokenAuth
+from kepu.api.throttling import CallerThrottle, VisitorThrottle
 from kepu.core.errors import KepuError
+from kepu.core.limits import LimitExceeded
 from kepu.core.transitions import AlreadyHandled
 
 api = NinjaAPI(
@@ -15,6 +18,7 @@ api = NinjaAPI(
     version="1",
     description="全民科学素质行动工作平台的接口。所有列表、详情、统计与导出均按调用者的数据范围过滤。",
     auth=[TokenAuth(), SessionAuth()],
+    throttle=[CallerThrottle(), VisitorThrottle()],
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
@@ -29,6 +33,19 @@ def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "没有找到该记录，或不在您的数据范围内"}, status=404)
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # ninja adds Retry-After to this response.
+    return api.create_response(request, {"detail": "请求过于频繁，请稍后再试"}, status=429)
+
+
+@api.exception_handler(LimitExceeded)
+def _limited(request: HttpRequest, exc: LimitExceeded) -> HttpResponse:
+    response = api.create_response(request, {"detail": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(AlreadyHandled)

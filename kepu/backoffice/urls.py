@@ -6,4 +6,6 @@ app_name = "backoffice"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("exports/", views.export_list, name="exports"),
+    path("exports/<int:job_id>/download/", views.export_download, name="export_download"),
 ]

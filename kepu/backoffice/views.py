@@ -1,13 +1,16 @@
-"""The back office's own pages: the home page (工作台) that domains fill with cards."""
+"""The back office's own pages: the home page (工作台) that domains fill with cards, and 我的导出."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from kepu.core import audit, exports
 from kepu.core.access import can, require
+from kepu.core.excel import XLSX_CONTENT_TYPE
+from kepu.core.models import AuditCategory, ExportStatus
 from kepu.core.registry import home_cards
 
 
@@ -23,3 +26,28 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/home.html", {
         "page_title": "工作台", "nav_active": "home", "cards": cards,
     })
+
+
+@login_required
+def export_list(request: HttpRequest) -> HttpResponse:
+    """我的导出: the user's own background exports, refreshed while any is still being built."""
+    require(request.user, "backoffice.access")
+    jobs = list(exports.exports_of(request.user)[:50])
+    busy = any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs)
+    template = "backoffice/exports_table.html" if request.htmx else "backoffice/exports.html"
+    return render(request, template, {"page_title": "我的导出", "jobs": jobs, "busy": busy,
+                                      "keep_days": exports.KEEP_DAYS})
+
+
+@login_required
+def export_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Only the owner downloads an export; anyone else gets 404 and an audit entry."""
+    require(request.user, "backoffice.access")
+    job = exports.exports_of(request.user).filter(pk=job_id, status=ExportStatus.DONE).first()
+    if job is None or not job.file:
+        audit.record_denied(request.user, "core.export.download", detail=f"导出 #{job_id} 不属于本人或已过期")
+        raise Http404("没有找到该导出文件")
+    audit.record(request.user, "core.export.download", category=AuditCategory.EXPORT, obj=job,
+                 reason=f"下载后台导出（{job.rows} 条）")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.title,
+                        content_type=XLSX_CONTENT_TYPE)

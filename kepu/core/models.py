@@ -123,3 +123,43 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.day}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+    EXPIRED = "expired", "已过期"
+
+
+class ExportJob(models.Model):
+    """A large Excel export built in the background (kepu.core.exports) and downloadable by its owner."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.CASCADE,
+                             related_name="+")
+    action = models.CharField("操作", max_length=80)
+    title = models.CharField("名称", max_length=200)
+    path = models.CharField("导出地址", max_length=2000)  # the export URL with the user's filters
+    filters = models.CharField("条件", max_length=500, blank=True)
+    ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    rows = models.PositiveIntegerField("行数", default=0)
+    status = models.CharField("状态", max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    message = models.CharField("说明", max_length=300, blank=True)
+    file = models.FileField("文件", upload_to="exports/%Y/%m/", blank=True)
+    size = models.PositiveBigIntegerField("大小", default=0)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_rule = ScopeRule(owner="user")
+
+    class Meta:
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="export_user_time")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -12,10 +12,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from kepu.core import audit
 from kepu.core.access import require
 from kepu.core.excel import XLSX_CONTENT_TYPE
-from kepu.core.models import AuditCategory
 
 PER_PAGE = 20
 
@@ -49,12 +47,13 @@ def file_response(data: bytes, filename: str, content_type: str = XLSX_CONTENT_T
     return response
 
 
-def excel_export(request: HttpRequest, *, action: str, data: bytes, filename: str, count: int,
-                 filters: str = "") -> HttpResponse:
-    """Send an export and record it: exports are audited like writes."""
-    audit.record(request.user, action, category=AuditCategory.EXPORT, object_repr=filename,
-                 reason=f"导出 {count} 条" + (f"；条件：{filters}" if filters else ""))
-    return file_response(data, filename)
+def excel_export(request: HttpRequest, *, action: str, data: bytes | Callable[[], bytes], filename: str,
+                 count: int, filters: str = "") -> HttpResponse:
+    """Send an export and record it (exports are audited like writes). Pass `data` as a function that
+    builds the workbook and a large export is built in the background instead (kepu.core.exports)."""
+    from kepu.core import exports
+
+    return exports.respond(request, action=action, data=data, filename=filename, count=count, filters=filters)
 
 
 def describe_filters(request: HttpRequest, labels: dict[str, str]) -> str:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from kepu.core import limits
 from kepu.core.errors import ValidationFailed
 from kepu.core.text import is_mobile
 from kepu.notifications import sms
@@ -42,12 +43,33 @@ def code_send(*, phone: str, purpose: str, message: str) -> PhoneVerification:
         raise ValidationFailed(f"验证码已发送，请 {wait} 秒后再获取", "phone")
     if recent.count() >= DAILY_LIMIT:
         raise ValidationFailed("该手机号今日获取验证码次数过多，请明天再试", "phone")
+    _within_visitor_and_daily_limits()
     code = f"{secrets.randbelow(1_000_000):06d}"
     found = PhoneVerification.objects.create(phone=phone, purpose=purpose, code_hash=_digest(phone, code),
                                              expires_at=now + datetime.timedelta(minutes=CODE_MINUTES))
     text = message.format(code=code, minutes=CODE_MINUTES)
     transaction.on_commit(lambda: sms.backend().send(phone, text))
     return found
+
+
+def _visitor_limit() -> limits.Limit:
+    return limits.Limit("sms.address", settings.KEPU_SMS_PER_ADDRESS, 3600,
+                        "您获取验证码过于频繁，请 {minutes} 分钟后再试")
+
+
+def _daily_budget() -> limits.Limit:
+    # A ceiling on what a scripted flood can cost the city in one day, whatever the numbers and addresses.
+    return limits.Limit("sms.budget", settings.KEPU_SMS_DAILY_BUDGET, 24 * 3600,
+                        "今日短信验证码发送量已达上限，请明天再试或联系工作人员")
+
+
+def _within_visitor_and_daily_limits() -> None:
+    try:
+        if limits.client_address():  # a request's visitor (commands and jobs have no address)
+            limits.take(_visitor_limit(), limits.client_address())
+        limits.take(_daily_budget(), "all")
+    except limits.LimitExceeded as exc:
+        raise ValidationFailed(exc.message, "phone") from None
 
 
 def code_check(*, phone: str, code: str, purpose: str) -> PhoneVerification:

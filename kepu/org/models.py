@@ -191,18 +191,6 @@ class RoleAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
-class LoginThrottle(models.Model):
-    """Failed sign-ins per user name (whether or not the account exists), for the lockout."""
-
-    username = models.CharField(max_length=150, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
-    last_failure_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.username}: {self.failures}"
-
-
 class ApiToken(models.Model):
     """A bearer token for the REST API; only a hash is stored, the key is shown once."""
 

@@ -21,7 +21,7 @@ from kepu.core.models import AuditCategory
 from kepu.core.roles import ADMIN_ROLES, Role
 from kepu.core.text import is_mobile, normalize_name
 from kepu.core.transitions import save_if_unchanged
-from kepu.org.models import ApiToken, LoginThrottle, Region, RoleAssignment, Unit, UnitAlias, User
+from kepu.org.models import ApiToken, Region, RoleAssignment, Unit, UnitAlias, User
 
 UNIT_FIELDS = ("name", "short_name", "kind", "region", "parent", "is_member", "credit_code",
                "contact_phone", "sort_order", "is_active")
@@ -292,7 +292,9 @@ def user_deactivate(*, actor: Any, user: User, reason: str) -> User:
 def user_unlock(*, actor: Any, user: User) -> None:
     require(actor, "org.user.change")
     require_reach(actor, "org.user.change", user)
-    LoginThrottle.objects.filter(username=user.username.lower()).delete()
+    from kepu.org.auth import unlock
+
+    unlock(user.username)
     audit.record(actor, "org.user.unlock", category=AuditCategory.PERMISSION, obj=user, reason="解除登录锁定")
 
 

@@ -10,8 +10,22 @@ def _edu(objs):  # the 教育局 unit: liaison jiaoyu's own unit, outside 张浦
     return {"unit_id": objs["unit:昆山市教育局"].pk}
 
 
+def objects(cast):
+    """An export of office's, built and stored: only its owner may download it."""
+    from django.core.files.base import ContentFile
+
+    from kepu.core.models import ExportJob, ExportStatus
+
+    job = ExportJob.objects.create(user=cast["office"], action="org.unit.export", title="单位.xlsx",
+                                   path="/office/org/units/export/", rows=6000, status=ExportStatus.DONE)
+    job.file.save("单位.xlsx", ContentFile(b"PK-test"), save=True)
+    return {"export:office": job}
+
+
 CASES = [
     Page("backoffice:home", STAFF),
+    Page("backoffice:exports", STAFF),
+    Page("backoffice:export_download", ("office",), kwargs=lambda o: {"job_id": o["export:office"].pk}),
     Page("org:unit_list", UNIT_VIEWERS),
     Page("org:unit_export", UNIT_VIEWERS),
     Page("org:unit_import", OFFICE),

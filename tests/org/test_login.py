@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import Any
 
 import pyotp
 import pytest
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from kepu.core.access import SYSTEM
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory, AuditEntry
 from kepu.org import services
 from kepu.org.demo import DEMO_PASSWORD
-from kepu.org.models import LoginThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -47,22 +44,51 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes() -> None:
     assert AuditEntry.objects.filter(category=AuditCategory.LOGIN_FAILED, actor_name="jiaoyu").count() == 6
 
 
-def test_the_lock_runs_out_after_fifteen_minutes() -> None:
+def test_the_lock_runs_out_after_fifteen_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
     client = Client()
     for _ in range(5):
         _login(client, "jiaoyu", "wrong-password")
-    throttle = LoginThrottle.objects.get(username="jiaoyu")
-    throttle.locked_until = timezone.now() - timedelta(seconds=1)
-    throttle.save()
+    assert "账号已锁定" in _login(client, "jiaoyu", DEMO_PASSWORD).content.decode()
+    later = time.time() + 15 * 60 + 1
+    monkeypatch.setattr(time, "time", lambda: later)  # the shared cache's clock
     assert _login(client, "jiaoyu", DEMO_PASSWORD).status_code == 302
-    assert not LoginThrottle.objects.filter(username="jiaoyu").exists()
 
 
 def test_unknown_user_names_are_locked_too_so_accounts_cannot_be_probed() -> None:
     client = Client()
     for _ in range(5):
         _login(client, "nobody", "x")
-    assert LoginThrottle.objects.get(username="nobody").locked_until is not None
+    assert "账号已锁定" in _login(client, "nobody", "x").content.decode()
+
+
+def _login_from(address: str, username: str, password: str, forwarded: str = "") -> Any:
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return Client(REMOTE_ADDR=address).post("/login/", {"username": username, "password": password},
+                                            headers=headers)
+
+
+def test_a_stranger_cannot_lock_the_real_user_out() -> None:
+    for _ in range(6):
+        _login_from("203.0.113.9", "jiaoyu", "guess")
+    assert "账号已锁定" in _login_from("203.0.113.9", "jiaoyu", DEMO_PASSWORD).content.decode()
+    # The liaison at the office's own address signs in as usual.
+    assert _login_from("10.1.2.3", "jiaoyu", DEMO_PASSWORD).status_code == 302
+
+
+def test_password_spraying_from_one_address_is_refused(settings: Any) -> None:
+    settings.KEPU_LOGIN_ADDRESS_FAILURES = 8
+    for n in range(8):  # one or two guesses at many accounts: no account reaches its own lock
+        _login_from("198.51.100.7", f"user{n}", "Spring2026!")
+    response = _login_from("198.51.100.7", "office", DEMO_PASSWORD)
+    assert response.status_code == 200 and "此网络地址登录失败次数过多" in response.content.decode()
+    assert _login_from("198.51.100.8", "office", DEMO_PASSWORD).status_code == 302
+
+
+def test_a_forged_forwarded_header_does_not_reset_the_count() -> None:
+    for n in range(6):
+        _login_from("203.0.113.10", "jiaoyu", "guess", forwarded=f"192.0.2.{n}")
+    assert "账号已锁定" in _login_from("203.0.113.10", "jiaoyu", DEMO_PASSWORD,
+                                       forwarded="192.0.2.200").content.decode()
 
 
 def test_an_administrator_can_unlock_an_account(cast: dict[str, Any]) -> None:
@@ -101,6 +127,23 @@ def test_the_second_factor_is_asked_for_when_enabled(cast: dict[str, Any]) -> No
     response = client.post("/login/verify/", {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302
     assert client.get("/office/").status_code == 200
+
+
+def test_forty_wrong_second_factor_codes_lock_it(cast: dict[str, Any]) -> None:
+    office = cast["office"]
+    secret = services.totp_begin(actor=office)
+    services.totp_confirm(actor=office, code=pyotp.TOTP(secret).now())
+    client = Client()
+    _login(client, "office", DEMO_PASSWORD)
+    answers = [client.post("/login/verify/", {"code": f"{n:06d}"}).content.decode() for n in range(40)]
+    assert all("动态口令不正确" in a for a in answers[:5])
+    assert all("动态口令错误次数过多" in a for a in answers[5:])
+    # While locked even the right code is refused, and nobody is signed in.
+    response = client.post("/login/verify/", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 200 and "动态口令错误次数过多" in response.content.decode()
+    assert client.get("/office/").status_code == 302
+    assert AuditEntry.objects.filter(action="auth.totp_failed", actor_name="office").count() == 5
+    assert AuditEntry.objects.filter(action="auth.totp_locked", actor_name="office").count() == 36
 
 
 def test_only_administrative_roles_may_enable_the_second_factor(cast: dict[str, Any]) -> None:

@@ -14,12 +14,18 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
-from kepu.core import audit
+from kepu.core import audit, limits
 from kepu.core.access import access_object, can
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.org import services
-from kepu.org.auth import attempt_login, login_succeeded, password_expired
+from kepu.org.auth import (
+    account_identifier,
+    attempt_login,
+    login_succeeded,
+    password_expired,
+    second_factor_limit,
+)
 from kepu.org.forms import LoginForm, PasswordChangeForm, TokenForm, TotpForm
 from kepu.org.models import ApiToken, User
 
@@ -68,12 +74,23 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     form = TotpForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        if services.verify_totp(user, form.cleaned_data["code"]):
-            del request.session[PENDING_KEY]
-            return _finish_login(request, user)
-        audit.record(None, "auth.totp_failed", category=AuditCategory.LOGIN_FAILED, actor_name=user.username,
-                     reason="动态口令错误")
-        error = "动态口令不正确，请重试。"
+        # Guesses at the second factor count and lock like wrong passwords (per account and address).
+        limit, identifier = second_factor_limit(), account_identifier(user.username)
+        try:
+            limits.refuse_if_reached(limit, identifier)
+        except limits.LimitExceeded as exc:
+            audit.record(None, "auth.totp_locked", category=AuditCategory.LOGIN_FAILED, actor_name=user.username,
+                         reason="动态口令锁定期间尝试")
+            error = exc.message
+        else:
+            if services.verify_totp(user, form.cleaned_data["code"]):
+                limits.clear(limit, identifier)
+                del request.session[PENDING_KEY]
+                return _finish_login(request, user)
+            failures = limits.hit(limit, identifier)
+            audit.record(None, "auth.totp_failed", category=AuditCategory.LOGIN_FAILED, actor_name=user.username,
+                         reason=f"动态口令错误（第 {failures} 次）")
+            error = "动态口令不正确，请重试。"
     return render(request, "registration/verify.html", {"form": form, "error": error, "next": _next_url(request),
                                                         "page_title": "动态口令验证"})
 

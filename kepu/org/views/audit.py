@@ -63,12 +63,12 @@ AUDIT_COLUMNS = [Column("时间", "created_at", width=20), Column("操作人", "
 def audit_export(request: HttpRequest) -> HttpResponse:
     import json
 
-    entries = list(audit_entries(request, "core.audit.export")[:AUDIT_EXPORT_LIMIT])
+    entries = audit_entries(request, "core.audit.export")[:AUDIT_EXPORT_LIMIT]
     rows = ((e.created_at, e.actor_name, e.get_category_display(), describe_action(e.action), e.object_repr, e.reason, e.ip,
              e.channel, json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
              json.dumps(e.after, ensure_ascii=False) if e.after is not None else "") for e in entries)
-    return excel_export(request, action="core.audit.export", data=write_workbook("操作日志", AUDIT_COLUMNS, rows),
-                        filename="操作日志.xlsx", count=len(entries),
+    return excel_export(request, action="core.audit.export", data=lambda: write_workbook("操作日志", AUDIT_COLUMNS, rows),
+                        filename="操作日志.xlsx", count=entries.count(),
                         filters=describe_filters(request, AUDIT_FILTER_LABELS))
 
 

@@ -51,9 +51,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 @action_required("org.unit.export")
 def unit_export(request: HttpRequest) -> HttpResponse:
-    units = list(selectors.unit_list(user=request.user, filters=_unit_filters(request), action="org.unit.export"))
-    return excel_export(request, action="org.unit.export", data=sheets.units_export(units), filename="单位.xlsx",
-                        count=len(units), filters=describe_filters(request, UNIT_FILTER_LABELS))
+    units = selectors.unit_list(user=request.user, filters=_unit_filters(request), action="org.unit.export")
+    return excel_export(request, action="org.unit.export", data=lambda: sheets.units_export(list(units)),
+                        filename="单位.xlsx", count=units.count(), filters=describe_filters(request, UNIT_FILTER_LABELS))
 
 
 @action_required("org.unit.import")

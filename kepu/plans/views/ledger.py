@@ -96,9 +96,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @action_required("plans.ledger.export")
 def ledger_export(request: HttpRequest) -> HttpResponse:
     plan = selectors.current_plan(user=request.user, plan_id=request.GET.get("plan"))
-    tasks = list(selectors.task_list(user=request.user, filters=_filters(request, plan), action="plans.ledger.export"))
-    return excel_export(request, action="plans.ledger.export", data=sheets.ledger_export(tasks),
-                        filename=f"任务台账_{timezone.localdate():%Y%m%d}.xlsx", count=len(tasks),
+    tasks = selectors.task_list(user=request.user, filters=_filters(request, plan), action="plans.ledger.export")
+    return excel_export(request, action="plans.ledger.export", data=lambda: sheets.ledger_export(list(tasks)),
+                        filename=f"任务台账_{timezone.localdate():%Y%m%d}.xlsx", count=tasks.count(),
                         filters=describe_filters(request, FILTER_LABELS))
 
 

@@ -87,11 +87,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 @action_required("service_orders.order.export")
 def order_export(request: HttpRequest) -> HttpResponse:
-    orders = list(selectors.order_list(user=request.user, filters=_filters(request),
-                                       action="service_orders.order.export")[:sheets.EXPORT_LIMIT])
-    return excel_export(request, action="service_orders.order.export", data=sheets.orders_export(
-                            orders, full_phones=can(request.user, "org.user.view_sensitive")),
-                        filename="服务工单.xlsx", count=len(orders),
+    orders = selectors.order_list(user=request.user, filters=_filters(request),
+                                  action="service_orders.order.export")[:sheets.EXPORT_LIMIT]
+    full_phones = can(request.user, "org.user.view_sensitive")
+    return excel_export(request, action="service_orders.order.export",
+                        data=lambda: sheets.orders_export(list(orders), full_phones=full_phones),
+                        filename="服务工单.xlsx", count=orders.count(),
                         filters=describe_filters(request, FILTER_LABELS))
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kepu.core import audit
+from kepu.core import audit, limits
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
@@ -186,6 +186,7 @@ def objection_file(*, actor: Any, application: StarApplication, name: str, phone
     """Anyone (signed in or not) objects to an application during its public notice, with a way to reach them."""
     if not in_notice_today(application):
         raise WorkflowError("该公示不在公示期内")
+    limits.take_anonymous(actor)
     if not name.strip():
         raise ValidationFailed("请填写姓名", "name")
     if not is_mobile(phone.strip()):

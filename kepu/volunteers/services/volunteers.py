@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from kepu.core import audit
+from kepu.core import audit, limits
 from kepu.core.access import SYSTEM, deny, require, scoped
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
@@ -82,6 +82,7 @@ def volunteer_register(*, actor: Any, name: str, id_number: str, phone: str, cod
     志愿者; a visitor gets a new account whose login name is the phone number. The SMS code is checked
     before anything is written.
     """
+    limits.take_anonymous(actor)
     signed_in = bool(getattr(actor, "is_authenticated", False)) and getattr(actor, "pk", None)
     number = _check_fields(name=name, id_number=id_number, phone=phone)
     if signed_in and Volunteer.objects.filter(user=actor).exists():

@@ -68,9 +68,11 @@ def _acts_for_a_team(request: HttpRequest, action: str) -> bool:
 @action_required("volunteers.hours.export")
 def hours_export(request: HttpRequest) -> HttpResponse:
     action = "volunteers.hours.export"
-    records = list(selectors.hours_list(user=request.user, filters=_filters(request), action=action))
-    return excel_export(request, action=action, data=sheets.hours_export(records, full=show_full(request)),
-                        filename="服务时长.xlsx", count=len(records), filters=describe_filters(request, FILTER_LABELS))
+    records = selectors.hours_list(user=request.user, filters=_filters(request), action=action)
+    full = show_full(request)
+    return excel_export(request, action=action, data=lambda: sheets.hours_export(records, full=full),
+                        filename="服务时长.xlsx", count=records.count(),
+                        filters=describe_filters(request, FILTER_LABELS))
 
 
 @action_required("volunteers.hours.add")

@@ -45,9 +45,11 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
 @action_required("volunteers.volunteer.export")
 def volunteer_export(request: HttpRequest) -> HttpResponse:
     action = "volunteers.volunteer.export"
-    people = list(selectors.volunteer_list(user=request.user, filters=_filters(request), action=action))
-    return excel_export(request, action=action, data=sheets.volunteers_export(people, full=show_full(request)),
-                        filename="志愿者.xlsx", count=len(people), filters=describe_filters(request, FILTER_LABELS))
+    people = selectors.volunteer_list(user=request.user, filters=_filters(request), action=action)
+    full = show_full(request)
+    return excel_export(request, action=action, data=lambda: sheets.volunteers_export(people, full=full),
+                        filename="志愿者.xlsx", count=people.count(),
+                        filters=describe_filters(request, FILTER_LABELS))
 
 
 @action_required("volunteers.volunteer.import")

@@ -1,0 +1,127 @@
+"""Excel exports, instant when small and built in the background when large.
+
+Every export view hands `excel_export()` (kepu.core.views) its row count and a function that builds
+the workbook. Up to `KEPU_EXPORT_BACKGROUND_ROWS` rows the file is built and sent at once, as before.
+Above it an `ExportJob` is queued (after commit) and the user is sent to 我的导出; the task then
+replays the same export URL with the same filters *as the same user* — so the data scope, the caps
+and the audit entry are exactly those of an instant export — and stores the file through Django's
+storage API. The owner is notified (`export_ready` signal, answered by kepu.notifications) and alone
+may download it until it expires; a daily job deletes expired files.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.dispatch import Signal
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import resolve
+from django.utils import timezone
+
+from kepu.core import audit
+from kepu.core.context import ClientInfo, client_context
+from kepu.core.models import AuditCategory, ExportJob, ExportStatus
+from kepu.core.transitions import AlreadyHandled, transition
+
+log = logging.getLogger(__name__)
+
+export_ready = Signal()  # sent with `job` when a background export is done or has failed
+KEEP_DAYS = 7
+
+
+def respond(request: HttpRequest, *, action: str, data: bytes | Callable[[], bytes], filename: str, count: int,
+            filters: str = "") -> HttpResponse:
+    """Send the export now, or queue it when it is large (see the module's docstring)."""
+    from kepu.core.views import file_response
+
+    replaying = getattr(request, "kepu_export_job", None) is not None
+    if not replaying and callable(data) and count > settings.KEPU_EXPORT_BACKGROUND_ROWS:
+        return _queue(request, action=action, filename=filename, count=count, filters=filters)
+    content = data() if callable(data) else data
+    audit.record(request.user, action, category=AuditCategory.EXPORT, object_repr=filename,
+                 reason=f"导出 {count} 条" + (f"；条件：{filters}" if filters else "")
+                 + ("（后台生成）" if replaying else ""))
+    return file_response(content, filename)
+
+
+def _queue(request: HttpRequest, *, action: str, filename: str, count: int, filters: str) -> HttpResponse:
+    from kepu.core.middleware import client_ip
+    from kepu.core.tasks import build_export
+
+    job = ExportJob.objects.create(user=request.user, action=action, title=filename[:200],
+                                   path=request.get_full_path()[:2000], filters=filters[:500],
+                                   ip=client_ip(request), rows=count)
+    transaction.on_commit(lambda: build_export.enqueue(job.pk))
+    messages.info(request, f"共 {count} 条，数据较多，已转入后台生成。完成后会通知您，可在“我的导出”下载。")
+    return redirect("backoffice:exports")
+
+
+def build(job_id: int) -> ExportJob:
+    """The task: replay the export as its owner and store the file (or record why it failed)."""
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    try:
+        transition(job, to=ExportStatus.RUNNING)
+    except AlreadyHandled:
+        return job  # enqueued twice, or already built: nothing to do
+    try:
+        with client_context(ClientInfo(ip=job.ip, channel="task")):
+            response = _replay(job)
+        if response.status_code != 200:
+            raise RuntimeError(f"export answered {response.status_code}")
+        content = response.content
+        job.file.save(job.title, ContentFile(content), save=False)
+        now = timezone.now()
+        transition(job, to=ExportStatus.DONE, file=job.file.name, size=len(content), finished_at=now,
+                   expires_at=now + datetime.timedelta(days=KEEP_DAYS), message="")
+    except Exception as exc:  # the job must end visibly, whatever went wrong
+        log.exception("background export %s failed", job.pk)
+        transition(job, to=ExportStatus.FAILED, finished_at=timezone.now(),
+                   message=f"生成失败（{type(exc).__name__}），请重新导出；如仍失败请联系管理员")
+    export_ready.send(sender=ExportJob, job=job)
+    return job
+
+
+def _replay(job: ExportJob) -> HttpResponse:
+    path, _, query = job.path.partition("?")
+    match = resolve(path)
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = path
+    request.GET = QueryDict(query)
+    request.META = {"REMOTE_ADDR": job.ip or "127.0.0.1", "SERVER_NAME": "kepu.task", "SERVER_PORT": "80",
+                    "QUERY_STRING": query}
+    request.user = job.user
+    request.kepu_export_job = job  # type: ignore[attr-defined]
+    request.htmx = False  # type: ignore[attr-defined]
+    request._messages = CookieStorage(request)  # type: ignore[attr-defined]
+    response: HttpResponse = match.func(request, *match.args, **match.kwargs)
+    return response
+
+
+def exports_of(user: Any) -> Any:
+    """A user's own exports (nobody sees another's)."""
+    return ExportJob.objects.filter(user=user)
+
+
+def purge_expired(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files of exports past their expiry (daily job); the rows stay, marked expired."""
+    now = now or timezone.now()
+    purged = 0
+    for job in ExportJob.objects.filter(status=ExportStatus.DONE, expires_at__lt=now):
+        if job.file:
+            job.file.delete(save=False)
+        try:
+            transition(job, to=ExportStatus.EXPIRED, file="")
+        except AlreadyHandled:
+            continue
+        purged += 1
+    return purged

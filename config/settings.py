@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kepu.core.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -267,6 +268,17 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("KEPU_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest request kepu accepts (the largest upload, a survey wave, plus its form); the reverse proxy's
+# client_max_body_size must match (docs/operations.md). Larger requests answer 413 before any reading.
+KEPU_MAX_REQUEST_BYTES = int(os.environ.get("KEPU_MAX_REQUEST_BYTES", str(50 * 1024 * 1024)))
+# Hostile files (kepu.core.uploads): Office packages, sheets, Word documents, images.
+KEPU_UPLOAD_MAX_MEMBERS = 2000
+KEPU_UPLOAD_MAX_UNPACKED_BYTES = int(os.environ.get("KEPU_UPLOAD_MAX_UNPACKED_BYTES", str(500 * 1024 * 1024)))
+KEPU_DATA_FILE_MAX_UNPACKED_BYTES = 4 * 1024 * 1024 * 1024  # survey waves: 300,000 × 50 cells of sheet XML
+KEPU_UPLOAD_MAX_RATIO = 200
+KEPU_SHEET_MAX_COLUMNS = 500
+KEPU_DOCX_MAX_PARAGRAPHS = 20_000
+KEPU_IMAGE_MAX_PIXELS = 40_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 _MAIL_BACKEND = os.environ.get(

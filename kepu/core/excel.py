@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from kepu.core.errors import ImportRejected, RowError
 from kepu.core.text import CONTROL_CHARACTER_MESSAGE, has_control_characters, strip_control_characters
+from kepu.core.uploads import FileRefused, check_package
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -122,13 +123,48 @@ class SheetRow:
     valid: bool = True  # False when a cell failed to parse; cross-row checks skip such rows
 
 
-def _open_sheet(source: bytes | IO[bytes]) -> Any:
-    data = source if isinstance(source, bytes) else source.read()
+def open_first_sheet(source: bytes | IO[bytes] | str | Any, *, max_unpacked: int | None = None) -> Any:
+    """The first sheet of a workbook, read-only, after the package checks (kepu.core.uploads). The
+    sheet's declared dimension is dropped: rows and columns are what the file really holds."""
+    if isinstance(source, (bytes, bytearray)):
+        data: Any = io.BytesIO(source)
+        check_package(data, label="Excel 文件", max_unpacked=max_unpacked)
+        data.seek(0)
+    elif hasattr(source, "read"):
+        data = source
+        check_package(data, label="Excel 文件", max_unpacked=max_unpacked)
+        data.seek(0)
+    else:  # a path: checked through its own handle, then opened by openpyxl by name
+        data = source
+        with open(source, "rb") as handle:
+            check_package(handle, label="Excel 文件", max_unpacked=max_unpacked)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(data, read_only=True, data_only=True)
     except Exception:
-        raise ImportRejected([RowError(0, "", "无法读取文件，请上传 Excel（.xlsx）文件")]) from None
-    return workbook.worksheets[0]
+        raise FileRefused("无法读取文件，请上传 Excel（.xlsx）文件", unreadable=True) from None
+    sheet = workbook.worksheets[0]
+    sheet.reset_dimensions()
+    return sheet
+
+
+def sheet_rows(sheet: Any) -> Any:
+    """The sheet's rows as value tuples, refusing a row wider than KEPU_SHEET_MAX_COLUMNS (a single
+    cell at XFD1048576 makes a row 16,384 cells wide)."""
+    from django.conf import settings
+
+    limit = settings.KEPU_SHEET_MAX_COLUMNS
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if len(row) > limit and any(v is not None for v in row[limit:]):
+            raise FileRefused(f"第 {number} 行超过 {limit} 列，表格结构异常，已拒绝读取")
+        yield row[:limit]
+
+
+def _open_sheet(source: bytes | IO[bytes]) -> Any:
+    try:
+        return open_first_sheet(source)
+    except FileRefused as exc:
+        message = "无法读取文件，请上传 Excel（.xlsx）文件" if exc.unreadable else exc.message
+        raise ImportRejected([RowError(0, "", message)]) from None
 
 
 def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *,
@@ -136,7 +172,7 @@ def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *,
     """Parse every row. Returns the rows and every cell error (by row and column); a missing required
     column or an unreadable file raises ImportRejected at once, as no row can be read without it."""
     sheet = _open_sheet(source)
-    rows = sheet.iter_rows(values_only=True)
+    rows = _refusals_as_row_errors(sheet_rows(sheet))
     header = next(rows, None)
     if header is None:
         raise ImportRejected([RowError(0, "", "文件是空的")])
@@ -169,6 +205,13 @@ def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *,
     if not parsed and not errors:
         raise ImportRejected([RowError(0, "", "表中没有数据行")])
     return parsed, errors
+
+
+def _refusals_as_row_errors(rows: Any) -> Any:
+    try:
+        yield from rows
+    except FileRefused as exc:
+        raise ImportRejected([RowError(0, "", exc.message)]) from None
 
 
 @dataclass

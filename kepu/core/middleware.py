@@ -138,3 +138,24 @@ def _refuse_control_characters(request: HttpRequest, field: str, text: str) -> H
         detail = [{"loc": ["body", *field.split(".")], "msg": message, "type": "control_characters"}]
         return JsonResponse({"detail": detail}, status=422)
     return render(request, "400_control.html", {"message": message}, status=400)
+
+
+class RequestSizeMiddleware:
+    """Refuse a request larger than KEPU_MAX_REQUEST_BYTES (413) before anything reads its body; the
+    reverse proxy's client_max_body_size is set to the same figure (docs/operations.md)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.KEPU_MAX_REQUEST_BYTES
+        if length > limit:
+            message = f"提交的内容过大（{length / 1048576:.0f} MB），上限为 {limit // 1048576} MB，请压缩或拆分后再传。"
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return render(request, "400_control.html", {"message": message, "heading": "文件过大"}, status=413)
+        return self.get_response(request)

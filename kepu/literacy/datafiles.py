@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import polars as pl
+from django.conf import settings
 
 from kepu.core.errors import KepuError
+from kepu.core.excel import open_first_sheet, sheet_rows
+from kepu.core.uploads import FileRefused
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".sav": "sav", ".zsav": "sav", ".parquet": "parquet"}
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel", "sav": "SPSS", "parquet": "Parquet"}
@@ -73,13 +76,9 @@ def count_rows(path: str | Path, fmt: str) -> int:
         _, meta = pyreadstat.read_sav(str(p), metadataonly=True, output_format="polars")
         return int(meta.number_rows or 0)
     if fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(p, read_only=True).worksheets[0]
-        if sheet.max_row and sheet.max_row > 1:
-            return int(sheet.max_row) - 1
-        # Files written without a dimension record: count the rows that have any value.
-        rows = sheet.iter_rows(values_only=True)
+        # The declared dimension is not trusted (a 5 KB file may claim a million rows): count the rows
+        # that have any value.
+        rows = sheet_rows(_xlsx_sheet(p))
         return max(sum(1 for row in rows if any(v not in (None, "") for v in row)) - 1, 0)
     return int(read_table(p, fmt).frame.height)
 
@@ -120,13 +119,19 @@ def _read_csv(path: Path | IO[bytes], n_rows: int | None) -> RawTable:
     return RawTable(frame=frame.rename({c: c.strip() for c in frame.columns}), fmt="csv")
 
 
-def _read_xlsx(path: Path | IO[bytes], n_rows: int | None) -> RawTable:
-    from openpyxl import load_workbook
+def _xlsx_sheet(path: Path | IO[bytes]) -> Any:
+    try:
+        return open_first_sheet(path, max_unpacked=settings.KEPU_DATA_FILE_MAX_UNPACKED_BYTES)
+    except FileRefused as exc:
+        if exc.unreadable:
+            raise ValueError(exc.message) from None  # read_table says it in its own words
+        raise FileUnreadable(exc.message) from None
 
+
+def _read_xlsx(path: Path | IO[bytes], n_rows: int | None) -> RawTable:
     from kepu.core.excel import text_cell
 
-    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet_rows(_xlsx_sheet(path))
     header = next(rows, None)
     if header is None:
         raise FileUnreadable("文件是空的")

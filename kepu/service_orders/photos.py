@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
+from kepu.core import uploads
 from kepu.core.errors import ValidationFailed
 from kepu.service_orders.models import OrderPhoto, ServiceOrder
 
@@ -21,7 +22,7 @@ def check_image(upload: Any) -> str:
         raise ValidationFailed(f"“{name}”超过 5 MB，请压缩后上传", "photos")
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
+        with uploads.check_image(upload, name=name, field="photos") as image:
             kind = image.format
             image.verify()
     except (UnidentifiedImageError, OSError, ValueError):

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from kepu.core import audit
+from kepu.core import audit, uploads
 from kepu.core.access import require, require_reach
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
@@ -128,6 +128,8 @@ def text_digest(text: str) -> str:
 def propose(*, text: str = "", data: bytes | None = None, filename: str = "") -> tuple[str, dict[str, Any]]:
     """(text, proposed structure) of a file or pasted text, matched against the unit registry; writes nothing."""
     if data is not None:
+        if filename.lower().endswith(".docx"):
+            uploads.check_docx(data)  # a zip bomb or 200,000 paragraphs is refused before parsing
         try:
             text = read_document(data, filename)
         except DocumentImportError as exc:
@@ -139,11 +141,17 @@ def propose(*, text: str = "", data: bytes | None = None, filename: str = "") ->
     return text, _prepare(parse_text(text, resolve_unit=registry_resolver()).to_dict())
 
 
-@transaction.atomic
 def draft_create(*, actor: Any, text: str = "", data: bytes | None = None, filename: str = "") -> PlanImportDraft:
-    """Parse an uploaded file or pasted text into a draft for review (nothing enters the ledger)."""
+    """Parse an uploaded file or pasted text into a draft for review (nothing enters the ledger).
+
+    The parsing runs before the write transaction opens: a slow or hostile file never holds a lock."""
     require(actor, "plans.plan.import")
     text, parsed = propose(text=text, data=data, filename=filename)
+    with transaction.atomic():
+        return _draft_save(actor, text, parsed, filename)
+
+
+def _draft_save(actor: Any, text: str, parsed: dict[str, Any], filename: str) -> PlanImportDraft:
     draft = PlanImportDraft.objects.create(
         filename=filename[:200], source_sha256=text_digest(text), text=text, parsed=parsed,
         created_by=actor if getattr(actor, "pk", None) else None)

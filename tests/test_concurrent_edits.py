@@ -55,7 +55,7 @@ def test_a_unit_edited_meanwhile_is_not_overwritten(as_user: Any, cast: dict[str
     unit = Unit.objects.get(pk=cast["jiaoyu"].unit_id)
     url = reverse("org:unit_edit", args=[unit.pk])
     data = {"name": unit.name, "short_name": unit.short_name, "kind": unit.kind, "region": unit.region_id,
-            "parent": unit.parent_id or "", "is_member": "on" if unit.is_member else "",
+            "parent": unit.parent_id or "", "is_member": str(unit.is_member),
             "credit_code": unit.credit_code, "contact_phone": unit.contact_phone, "sort_order": unit.sort_order}
 
     def touch() -> None:

@@ -45,13 +45,28 @@ class ImportForm(forms.Form):
         return upload
 
 
+MEMBERSHIP_CHOICES = [("", "请选择"), ("True", "是（领导小组成员单位）"), ("False", "否")]
+
+
+def membership_field() -> forms.TypedChoiceField:
+    """Whether a new unit belongs to the leading group: always the user's explicit choice, never a default
+    (a unit made a member by accident enters the dispatch list, the counts and the assessment)."""
+    return forms.TypedChoiceField(label="是否成员单位", choices=MEMBERSHIP_CHOICES, coerce=lambda v: v == "True",
+                                  empty_value=None, error_messages={"required": "请选择是否为领导小组成员单位"})
+
+
+def unit_kind_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label="类别", choices=[("", "请选择类别"), *UnitKind.choices],
+                             error_messages={"required": "请选择单位类别"})
+
+
 class UnitForm(EditTokenForm):
     name = forms.CharField(label="单位名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40, required=False)
-    kind = forms.ChoiceField(label="类别", choices=UnitKind.choices)
+    kind = unit_kind_field()
     region = forms.ModelChoiceField(label="所属区划", queryset=Region.objects.none())
     parent = forms.ModelChoiceField(label="上级单位", queryset=Unit.objects.none(), required=False)
-    is_member = forms.BooleanField(label="领导小组成员单位", required=False)
+    is_member = membership_field()
     credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
     contact_phone = forms.CharField(label="办公电话", max_length=30, required=False)
     sort_order = forms.IntegerField(label="排序", min_value=0, initial=100)

@@ -3,6 +3,7 @@
 and registrations need. Everything else in kepu.org is private to it."""
 
 from kepu.org.demo import DEMO_PASSWORD
+from kepu.org.forms import membership_field, unit_kind_field
 from kepu.org.models import Region, RegionLevel, Unit, UnitKind, User
 from kepu.org.selectors import resolve_unit_name, unit_name_index
 from kepu.org.services import (
@@ -17,7 +18,21 @@ from kepu.org.services import (
 LOGIN_BACKEND = "kepu.org.auth.KepuModelBackend"
 
 __all__ = [
-    "DEMO_PASSWORD", "LOGIN_BACKEND", "Region", "RegionLevel", "Unit", "UnitKind", "User", "alias_add",
-    "region_create", "resolve_unit_name", "token_authenticate", "unit_create", "unit_name_index",
-    "user_create", "user_set_roles",
+    "DEMO_PASSWORD",
+    "LOGIN_BACKEND",
+    "Region",
+    "RegionLevel",
+    "Unit",
+    "UnitKind",
+    "User",
+    "alias_add",
+    "membership_field",
+    "region_create",
+    "resolve_unit_name",
+    "token_authenticate",
+    "unit_create",
+    "unit_kind_field",
+    "unit_name_index",
+    "user_create",
+    "user_set_roles",
 ]

@@ -9,7 +9,7 @@ from django import forms
 
 from kepu.core.registry import indicator_providers
 from kepu.core.transitions import EditTokenForm
-from kepu.org.public import Region, Unit, UnitKind
+from kepu.org.public import Region, Unit, membership_field, unit_kind_field
 from kepu.plans.models import (
     Aggregation,
     AlertRule,
@@ -90,8 +90,8 @@ class CreateUnitForm(forms.Form):
     written = forms.CharField(widget=forms.HiddenInput)
     name = forms.CharField(label="单位全称", max_length=100)
     region = forms.ModelChoiceField(label="所属区划", queryset=Region.objects.none(), empty_label=None)
-    kind = forms.ChoiceField(label="类别", choices=UnitKind.choices)
-    is_member = forms.BooleanField(label="领导小组成员单位", required=False, initial=True)
+    kind = unit_kind_field()
+    is_member = membership_field()
 
     def __init__(self, *args: Any, regions: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -31,7 +31,7 @@ CASES = [
     Page("org:unit_import", OFFICE),
     Page("org:unit_create", AREA),
     Page("org:unit_create", AREA, method="post", label="张浦镇的新单位",
-         data=lambda o: {"name": "张浦镇测试单位", "kind": "other", "region": o["region:320583106000"].pk,
+         data=lambda o: {"name": "张浦镇测试单位", "kind": "other", "region": o["region:320583106000"].pk, "is_member": "False",
                          "sort_order": 100}),
     Page("org:unit_detail", ("admin", "office", "jiaoyu"), kwargs=_edu, label="教育局"),
     Page("org:unit_detail", AREA, kwargs=lambda o: {"unit_id": o["unit:张浦镇科协"].pk}, label="张浦镇科协"),

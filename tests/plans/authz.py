@@ -165,7 +165,7 @@ CASES = [
          data=lambda o: {"written": "市教委（测试）", "unit": o["unit:昆山市教育局"].pk}),
     Page("plans:import_create_unit", OFFICE, method="post", kwargs=_draft_id,
          data=lambda o: {"written": "市测试中心", "name": "昆山市测试中心", "region": o["region:320583000000"].pk,
-                         "kind": "public_institution"}),
+                         "kind": "public_institution", "is_member": "False"}),
     Page("plans:import_commit", OFFICE, method="post", kwargs=_draft_id),
     Page("plans:import_discard", OFFICE, method="post", kwargs=_draft_id),
     Page("plans:report_list", SEE),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required
-from kepu.org.public import Region, RegionLevel, Unit, UnitKind
+from kepu.org.public import Region, RegionLevel, Unit
 from kepu.plans import selectors
 from kepu.plans.forms import CommitForm, CreateUnitForm, ImportUploadForm, MapUnitForm, PlanSettingsForm
 from kepu.plans.models import DraftStatus, PlanImportDraft
@@ -66,8 +66,8 @@ def _unit_forms(draft: PlanImportDraft) -> list[dict[str, Any]]:
         rows.append({
             "index": index, "written": written,
             "map_form": MapUnitForm(initial={"written": written}, units=units, prefix=f"map{index}"),
-            "create_form": CreateUnitForm(initial={"written": written, "name": written, "region": city,
-                                                   "kind": UnitKind.PARTY_GOVERNMENT, "is_member": True},
+            # Neither a kind nor membership is assumed for a new unit: the office chooses both.
+            "create_form": CreateUnitForm(initial={"written": written, "name": written, "region": city},
                                           regions=regions, prefix=f"new{index}"),
             "where": _where(draft.parsed, written),
         })

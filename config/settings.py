@@ -308,6 +308,11 @@ KEPU_SMS_PER_ADDRESS = int(os.environ.get("KEPU_SMS_PER_ADDRESS", "5"))
 KEPU_SMS_DAILY_BUDGET = int(os.environ.get("KEPU_SMS_DAILY_BUDGET", "2000"))
 # Anonymous submissions (orders, objections, registrations, leads) one visitor may make in an hour.
 KEPU_ANONYMOUS_PER_ADDRESS = int(os.environ.get("KEPU_ANONYMOUS_PER_ADDRESS", "10"))
+# Background work (kepu.core.leases): a running task silent this long has lost its worker and is retried
+# (this many times) or failed; a task still queued after the timeout is failed (no worker is running).
+KEPU_TASK_STALE_SECONDS = int(os.environ.get("KEPU_TASK_STALE_SECONDS", "600"))
+KEPU_TASK_RETRIES = int(os.environ.get("KEPU_TASK_RETRIES", "1"))
+KEPU_TASK_QUEUE_TIMEOUT_SECONDS = int(os.environ.get("KEPU_TASK_QUEUE_TIMEOUT_SECONDS", str(6 * 3600)))
 # Exports with more rows than this are built in the background and downloaded from 我的导出.
 KEPU_EXPORT_BACKGROUND_ROWS = int(os.environ.get("KEPU_EXPORT_BACKGROUND_ROWS", "5000"))
 # API calls per signed-in caller and per anonymous address (ninja rate strings: N/s, N/m, N/h, N/d).

@@ -69,7 +69,7 @@ def build(job_id: int) -> ExportJob:
     """The task: replay the export as its owner and store the file (or record why it failed)."""
     job = ExportJob.objects.select_related("user").get(pk=job_id)
     try:
-        transition(job, to=ExportStatus.RUNNING)
+        transition(job, to=ExportStatus.RUNNING, heartbeat_at=timezone.now())
     except AlreadyHandled:
         return job  # enqueued twice, or already built: nothing to do
     try:

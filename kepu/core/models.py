@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from kepu.core.access import ScopeRule
 
@@ -151,6 +152,8 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", default=timezone.now)  # kepu.core.leases
+    attempts = models.PositiveSmallIntegerField("重试次数", default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     scope_rule = ScopeRule(owner="user")

@@ -19,3 +19,11 @@ def purge_exports() -> int:
     from kepu.core.exports import purge_expired
 
     return purge_expired()
+
+
+@task()
+def reap_stale_work() -> dict[str, int]:
+    """Requeue or fail background work whose worker died (kepu.core.leases)."""
+    from kepu.core.leases import reap_stale
+
+    return reap_stale()

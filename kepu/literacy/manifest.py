@@ -7,6 +7,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from kepu.core.leases import TrackedWork, track
 from kepu.core.registry import (
     DemoSeed,
     HomeCard,
@@ -71,3 +72,20 @@ def _load_demo() -> None:
 
 
 add_demo_seed(DemoSeed("literacy", _load_demo, order=50))
+
+
+def _estimation_runs() -> Any:
+    from kepu.literacy.models import EstimationRun
+
+    return EstimationRun.objects.all()
+
+
+def _enqueue_run(run_id: int) -> None:
+    from kepu.literacy.tasks import estimate_wave
+
+    estimate_wave.enqueue(run_id)
+
+
+# An estimation whose worker died is put back in the queue once, then failed with a message.
+track(TrackedWork("literacy.run", _estimation_runs, queued="queued", running="running", failed="failed",
+                  enqueue=_enqueue_run))

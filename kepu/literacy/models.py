@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from kepu.core.access import ScopeRule
 from kepu.core.models import TimeStampedModel
@@ -205,6 +206,8 @@ class EstimationRun(models.Model):
     status = models.CharField("状态", max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     progress = models.PositiveSmallIntegerField("进度", default=0)
     message = models.CharField("说明", max_length=300, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", default=timezone.now)  # kepu.core.leases
+    attempts = models.PositiveSmallIntegerField("重试次数", default=0)
     options = models.JSONField("方法参数", default=dict, blank=True)
     summary = models.JSONField("结果摘要", default=dict, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,

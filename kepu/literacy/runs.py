@@ -19,6 +19,7 @@ from django.utils import timezone
 from kepu.core import audit
 from kepu.core.access import SYSTEM
 from kepu.core.errors import KepuError
+from kepu.core.leases import beat
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import transition
 from kepu.literacy import analysis, states
@@ -49,7 +50,8 @@ def execute(run_id: int) -> EstimationRun:
                                                "requested_by").get(pk=run_id)
     if run.status != RunStatus.QUEUED:
         return run
-    _move(run, RunStatus.RUNNING, progress=5, message="正在读取样本数据", started_at=timezone.now())
+    _move(run, RunStatus.RUNNING, progress=5, message="正在读取样本数据", started_at=timezone.now(),
+          heartbeat_at=timezone.now())
     try:
         spec = analysis_spec(run.wave)
         with run.wave.data_file.open("rb") as handle:
@@ -67,7 +69,7 @@ def execute(run_id: int) -> EstimationRun:
 
 
 def _progress(run_id: int, percent: int, message: str) -> None:
-    EstimationRun.objects.filter(pk=run_id).update(progress=percent, message=message[:300])
+    beat(EstimationRun, run_id, progress=percent, message=message[:300])
 
 
 def _move(run: EstimationRun, status: str, **fields: Any) -> None:

@@ -24,7 +24,7 @@ def test_every_column_of_the_demo_login_table_starts_at_the_same_terminal_column
     assert len(table) >= 10
     role_columns, unit_columns = set(), set()
     for line in table:
-        username, rest = line[2:].split(" ", 1)
+        _username, rest = line[2:].split(" ", 1)
         role = rest.lstrip(" ").split(" ", 1)[0]
         role_columns.add(2 + display_width(line[2:].index(role) * " "))
         prefix = line[: line.index(role) + len(role)]

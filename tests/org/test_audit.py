@@ -16,6 +16,7 @@ def test_editing_a_unit_records_before_and_after_and_the_client_address(as_user:
     unit = cast["jiaoyu"].unit
     response = as_user("office").post(f"/office/org/units/{unit.pk}/edit/", {
         "name": unit.name, "short_name": "教育局", "kind": unit.kind, "region": unit.region_id, "sort_order": 3,
+        "is_member": str(unit.is_member),
     }, REMOTE_ADDR="10.1.2.3")
     assert response.status_code == 302
     entry = AuditEntry.objects.filter(action="org.unit.update").latest("id")

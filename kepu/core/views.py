@@ -33,6 +33,22 @@ def action_required(action: str) -> Callable[[Callable[..., HttpResponse]], Call
     return decorator
 
 
+MAX_ID = 2**31 - 1  # larger than any row id kepu hands out; larger values are no row at all
+
+
+def int_value(value: str | None, *, low: int = 0, high: int = MAX_ID) -> int | None:
+    """A whole number from a query parameter, or None when it is absent, not ASCII digits, or out of
+    range (a database refuses integers past its column's range; such a filter matches nothing anyway)."""
+    if not value or not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def int_param(request: HttpRequest, name: str, *, low: int = 0, high: int = MAX_ID) -> int | None:
+    return int_value(request.GET.get(name), low=low, high=high)
+
+
 def paginate(request: HttpRequest, queryset: QuerySet[Any], per_page: int = PER_PAGE) -> dict[str, Any]:
     page: Page[Any] = Paginator(queryset, per_page).get_page(request.GET.get("page"))
     params = request.GET.copy()

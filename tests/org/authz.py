@@ -38,7 +38,7 @@ CASES = [
     Page("org:unit_edit", OFFICE, kwargs=_edu),
     Page("org:unit_edit", OFFICE, method="post", kwargs=_edu,
          data=lambda o: {"name": "昆山市教育局", "short_name": "教育局改", "kind": "party_government",
-                         "region": o["region:320583000000"].pk, "sort_order": 5}),
+                         "region": o["region:320583000000"].pk, "sort_order": 5, "is_member": "True"}),
     Page("org:unit_alias_add", OFFICE, method="post", kwargs=_edu, data=lambda o: {"name": "教育局（测试别名）"}),
     Page("org:unit_alias_remove", OFFICE, method="post",
          kwargs=lambda o: {"unit_id": o["unit:昆山市人力资源和社会保障局"].pk,

@@ -11,11 +11,6 @@ from django.http import HttpRequest
 from kepu.core.errors import KepuError, ValidationFailed
 
 
-def int_param(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def form_error(request: HttpRequest, form: forms.Form | None, exc: KepuError) -> None:
     """Put a service's refusal on the form field it names, or on the page."""
     field = getattr(exc, "field", None) if isinstance(exc, ValidationFailed) else None

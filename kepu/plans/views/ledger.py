@@ -14,7 +14,14 @@ from django.views.decorators.http import require_POST
 from kepu.core.access import access_object, can
 from kepu.core.errors import ImportRejected, KepuError
 from kepu.core.transitions import edit_token
-from kepu.core.views import action_required, describe_filters, excel_export, file_response, paginate
+from kepu.core.views import (
+    action_required,
+    describe_filters,
+    excel_export,
+    file_response,
+    int_param,
+    paginate,
+)
 from kepu.org.public import Unit
 from kepu.plans import bulletin, dashboard, selectors, sheets
 from kepu.plans.alerts import TaskFacts, expected_progress
@@ -22,7 +29,7 @@ from kepu.plans.forms import AlertRuleForm, LedgerImportForm, PlanForm, TaskForm
 from kepu.plans.models import AlertLevel, AlertRule, Plan, UnitRole
 from kepu.plans.services import ledger, supervision
 from kepu.plans.services.reporting import open_periods
-from kepu.plans.views.common import form_error, int_param
+from kepu.plans.views.common import form_error
 from kepu.reports.docx import DOCX_CONTENT_TYPE
 
 FILTER_LABELS = {"plan": "方案", "section": "板块", "unit": "单位", "role": "角色", "light": "预警灯", "q": "关键词",

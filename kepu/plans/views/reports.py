@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.access import can
 from kepu.core.errors import KepuError
-from kepu.core.views import action_required, paginate
+from kepu.core.views import action_required, int_param, paginate
 from kepu.plans import selectors
 from kepu.plans.forms import NoteForm, ReasonForm, ReportForm
 from kepu.plans.models import ReportingPeriod, ReportStatus
 from kepu.plans.services import reporting
 from kepu.plans.states import REPORT_TRANSITIONS, can_do
-from kepu.plans.views.common import first_error, form_error, int_param
+from kepu.plans.views.common import first_error, form_error
 
 
 @action_required("plans.report.view")

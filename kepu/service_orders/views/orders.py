@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from kepu.core.access import can, require
 from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
+from kepu.core.views import int_value as _int
 from kepu.org.public import Unit
 from kepu.service_orders import photos, rules, selectors, services, sheets, teams
 from kepu.service_orders.forms import (
@@ -36,10 +37,6 @@ from kepu.service_orders.states import VERBS
 FILTER_LABELS = {"q": "关键词", "status": "状态", "queue": "队列", "town": "镇", "unit": "承办部门",
                  "team": "队伍", "category": "类别", "year": "年份"}
 QUEUES = (("mine", "待我处理"), ("", "全部工单"), ("pool", "抢单池"), ("overdue", "超时督办"))
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _filters(request: HttpRequest) -> selectors.OrderFilters:

@@ -8,18 +8,15 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from kepu.core.views import action_required, describe_filters, excel_export
+from kepu.core.views import int_value as _int
 from kepu.service_orders import charts, sheets, stats, teams
 
 FILTER_LABELS = {"year": "年份", "town": "镇", "unit": "承办部门", "team": "队伍"}
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _filters(request: HttpRequest) -> stats.StatsFilters:
     year = request.GET.get("year", "")
-    chosen = None if year == "all" else _int(year) if year else timezone.localdate().year
+    chosen = None if year == "all" else _int(year, low=1900, high=2200) if year else timezone.localdate().year
     return stats.StatsFilters(
         year=chosen,
         town=_int(request.GET.get("town")), unit=_int(request.GET.get("unit")), team=_int(request.GET.get("team")),

@@ -17,11 +17,6 @@ from kepu.org.public import Region
 from kepu.volunteers.forms import ImportForm
 
 
-def int_param(request: HttpRequest, key: str) -> int | None:
-    value = request.GET.get(key, "")
-    return int(value) if value.isdigit() else None
-
-
 def filter_regions() -> QuerySet[Region]:
     """Regions offered in list filters: the city and its towns (area names are public; the list itself
     stays scoped, a filter only narrows it)."""

@@ -7,9 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from kepu.core.views import action_required, excel_export
+from kepu.core.views import action_required, excel_export, int_param
 from kepu.volunteers import figures, sheets
-from kepu.volunteers.views.common import int_param
 
 
 def _year(request: HttpRequest) -> int:

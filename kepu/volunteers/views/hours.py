@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.access import can
 from kepu.core.errors import KepuError
-from kepu.core.views import action_required, describe_filters, excel_export, paginate
+from kepu.core.views import action_required, describe_filters, excel_export, int_param, paginate
 from kepu.volunteers import selectors, services, sheets
 from kepu.volunteers.forms import HoursForm
 from kepu.volunteers.models import HoursSource, HoursStatus, ServiceHours, Volunteer
@@ -22,7 +22,6 @@ from kepu.volunteers.views.common import (
     check_posted_team,
     filter_regions,
     form_error,
-    int_param,
     require_some_team,
     run,
     show_full,

@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 from kepu.core.access import can
 from kepu.core.errors import KepuError
 from kepu.core.text import mask_id_number
+from kepu.core.views import int_param
 from kepu.org.public import LOGIN_BACKEND, Region
 from kepu.volunteers import rules, selectors, services
 from kepu.volunteers.forms import ObjectionForm, ProfileForm, RegisterForm, SignCodeForm, VerifyForm
 from kepu.volunteers.models import MembershipStatus, SignChannel, StarApplication, TeamMembership, Volunteer
 from kepu.volunteers.services.activities import is_activity_member
-from kepu.volunteers.views.common import form_error, int_param, run
+from kepu.volunteers.views.common import form_error, run
 
 
 def _volunteer(request: HttpRequest) -> Volunteer | None:

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kepu.core.access import can
-from kepu.core.views import action_required, paginate
+from kepu.core.views import action_required, int_param, paginate
 from kepu.volunteers import rules, selectors, services
 from kepu.volunteers.models import ObjectionStatus, StarLevel, StarObjection, StarStatus
 from kepu.volunteers.qr import qr_svg
 from kepu.volunteers.scopes import access_row, can_reach
-from kepu.volunteers.views.common import int_param, run
+from kepu.volunteers.views.common import run
 
 
 @action_required("volunteers.star.view")

@@ -10,13 +10,13 @@ from django.views.decorators.http import require_POST
 from kepu.core.access import can, scoped
 from kepu.core.errors import KepuError
 from kepu.core.transitions import edit_token
-from kepu.core.views import action_required, describe_filters, excel_export, paginate
+from kepu.core.views import action_required, describe_filters, excel_export, int_param, paginate
 from kepu.org.public import Region, Unit
 from kepu.volunteers import selectors, services, sheets
 from kepu.volunteers.forms import NoteForm, ReasonForm, TeamForm
 from kepu.volunteers.models import MembershipStatus, TeamLevel, TeamMembership
 from kepu.volunteers.scopes import access_row, can_reach
-from kepu.volunteers.views.common import filter_regions, form_error, import_page, int_param, run, show_full
+from kepu.volunteers.views.common import filter_regions, form_error, import_page, run, show_full
 
 FILTER_LABELS = {"q": "关键词", "level": "层级", "unit": "单位", "region": "区域", "active": "状态"}
 

@@ -35,6 +35,12 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "没有找到该记录，或不在您的数据范围内"}, status=404)
 
 
+@api.exception_handler(OverflowError)
+def _no_such_row(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # An id past the database's integer range (SQLite's driver refuses it before the query): no such row.
+    return api.create_response(request, {"detail": "没有找到该记录，或不在您的数据范围内"}, status=404)
+
+
 @api.exception_handler(Throttled)
 def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     # ninja adds Retry-After to this response.

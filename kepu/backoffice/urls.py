@@ -7,5 +7,5 @@ app_name = "backoffice"
 urlpatterns = [
     path("", views.home, name="home"),
     path("exports/", views.export_list, name="exports"),
-    path("exports/<int:job_id>/download/", views.export_download, name="export_download"),
+    path("exports/<id:job_id>/download/", views.export_download, name="export_download"),
 ]

@@ -9,7 +9,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Each domain declares its actions (and which role may do them in which data scope) in a
         # `permissions.py`; collecting them here gives one permission matrix for the whole platform.
+        from django.urls import register_converter
         from django.utils.module_loading import autodiscover_modules
 
+        from kepu.core.converters import IdConverter
+
+        register_converter(IdConverter, "id")
         autodiscover_modules("permissions")
         autodiscover_modules("manifest")

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from kepu.core.access import require
+from kepu.core.converters import MAX_ID
 from kepu.core.excel import XLSX_CONTENT_TYPE
 
 PER_PAGE = 20
@@ -33,7 +34,6 @@ def action_required(action: str) -> Callable[[Callable[..., HttpResponse]], Call
     return decorator
 
 
-MAX_ID = 2**31 - 1  # larger than any row id kepu hands out; larger values are no row at all
 
 
 def int_value(value: str | None, *, low: int = 0, high: int = MAX_ID) -> int | None:

@@ -7,5 +7,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read-all/", views.read_all, name="read_all"),
-    path("<int:notification_id>/", views.open_notification, name="open"),
+    path("<id:notification_id>/", views.open_notification, name="open"),
 ]

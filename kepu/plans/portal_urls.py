@@ -8,6 +8,6 @@ app_name = "plans_portal"
 
 urlpatterns = [
     path("", portal.home, name="home"),
-    path("<int:plan_id>/", portal.plan_summary, name="plan"),
-    path("assessments/<int:rubric_id>/", portal.results, name="results"),
+    path("<id:plan_id>/", portal.plan_summary, name="plan"),
+    path("assessments/<id:rubric_id>/", portal.results, name="results"),
 ]

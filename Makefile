@@ -26,6 +26,7 @@ run: setup
 ## make test: set up, then the whole suite on SQLite and on PostgreSQL, then lint
 test: setup browser
 	scripts/wait-for-postgres
+	scripts/wait-for-redis
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres

@@ -23,7 +23,7 @@ for (mg in c("sex", "ageband", "district")) {
   part <- part[order(part$level), ]
   v <- part$total[-1]; names(v) <- paste0(mg, part$level[-1]); pop <- c(pop, v)
 }
-cal <- calibrate(des, ~sex + ageband + district, pop, calfun = "raking")
+cal <- calibrate(des, ~sex + ageband + district, pop, calfun = "raking", epsilon = 1e-12)
 raked <- collect("raked", cal)
 t1 <- proc.time()[["elapsed"]]
 res <- rbind(plain, raked)

@@ -314,6 +314,17 @@ cli_pop <- list(sex = c(F = 1100, M = 1000), ageband = c(`18-39` = 800, `40-59` 
 pop_cli <- c(`(Intercept)` = 2100, sexM = 1000, `ageband40-59` = 750, `ageband60+` = 550, districtd2 = 650, districtd3 = 750)
 cli_out("cli_rake", calibrate(dcli, ~sex + ageband + district, pop_cli, calfun = "raking"))
 
+# ---------------------------------------------------------------- raking converged tightly (epsilon = 1e-12)
+# kepu's calibrate() iterates to machine precision by default; these must agree to 12 digits.
+drk12 <- calibrate(dclus1, ~stype + sch_wide, pop_rake, calfun = "raking", epsilon = 1e-12)
+emit("clus1_rake12", "weights", weights(drk12))
+stat_out("clus1_rake12_mean", svymean(~api00 + sw + aw, drk12))
+drnh12 <- calibrate(dnh2, ~agecat + RIAGENDR + race, pop_nh, calfun = "raking", epsilon = 1e-12)
+emit("nh_rake12", "weights", weights(drnh12))
+stat_out("nh_rake12_mean", svymean(~HI_CHOL, drnh12))
+
+
+
 ref <- do.call(rbind, rows)
 write.csv(ref, file.path(out_dir, "reference.csv"), row.names = FALSE, quote = FALSE)
 cat("wrote", nrow(ref), "reference values\n")

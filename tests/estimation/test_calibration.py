@@ -12,6 +12,8 @@ from .test_intervals import _interval, _pair
 from .test_taylor import clus1, nhanes
 
 POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
+# The references below come from R's calibrate() with its default stopping rule.
+R_DEFAULT_EPSILON = 1e-7
 
 
 def _y(d: object) -> np.ndarray:
@@ -43,7 +45,7 @@ def test_linear_calibration_is_greg() -> None:
 
 def test_bounded_linear_calibration_follows_rs_newton_steps() -> None:
     design, d = clus1()
-    lin = est.calibrate(design, _stype_model(d, col(d, "api99")), [6194, 755, 1018, 3914069], bounds=(0.6, 1.6))
+    lin = est.calibrate(design, _stype_model(d, col(d, "api99")), [6194, 755, 1018, 3914069], bounds=(0.6, 1.6), epsilon=R_DEFAULT_EPSILON)
     assert_close(lin.weights, ref("clus1_linb", "weights"))
     assert_stat(est.mean(lin, _y(d)), "clus1_linb_mean", ("estimate", "se"))
 
@@ -54,7 +56,7 @@ def _rake_model(d: object) -> np.ndarray:
 
 def test_raking_calibration_and_its_standard_errors() -> None:
     design, d = clus1()
-    rk = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking")
+    rk = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking", epsilon=R_DEFAULT_EPSILON)
     assert_close(rk.weights, ref("clus1_rake", "weights"))
     y3 = np.column_stack([col(d, "api00"), col(d, "sw"), col(d, "aw")])
     assert_stat(est.mean(rk, y3), "clus1_rake_mean")
@@ -66,7 +68,7 @@ def test_raking_calibration_and_its_standard_errors() -> None:
 @pytest.mark.parametrize("method", ["xlogit", "beta", "mean", "wilson"])
 def test_intervals_after_raking(method: str) -> None:
     design, d = clus1()
-    rk = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking")
+    rk = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking", epsilon=R_DEFAULT_EPSILON)
     assert_close(_interval(est.mean(rk, col(d, "aw")), method), ref("clus1_rake_ci", f"ci_{method}"))
     if method != "wilson":
         b = est.by_domain(rk, col(d, "aw"), col(d, "stype"))
@@ -75,14 +77,14 @@ def test_intervals_after_raking(method: str) -> None:
 
 def test_svyglm_logit_interval_after_raking() -> None:
     design, d = clus1()
-    rk = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking")
+    rk = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking", epsilon=R_DEFAULT_EPSILON)
     assert_close(_pair(est.svyciprop_logit(rk, col(d, "aw"))), ref("clus1_rake_ci", "ci_logit"))
     assert_close(_pair(est.svyciprop_logit(rk, col(d, "aw"), col(d, "stype"))), ref("clus1_rake_by_ci", "ci_logit"))
 
 
 def test_bounded_raking() -> None:
     design, d = clus1()
-    rk = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking", bounds=(0.7, 1.6))
+    rk = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking", bounds=(0.7, 1.6), epsilon=R_DEFAULT_EPSILON)
     assert_close(rk.weights, ref("clus1_rakeb", "weights"))
     assert_stat(est.mean(rk, np.column_stack([col(d, "api00"), col(d, "aw")])), "clus1_rakeb_mean", ("estimate", "se"))
 
@@ -109,7 +111,7 @@ def test_raking_nhanes_to_three_margins_with_strata() -> None:
          "race": {r: 1.0 for r in np.unique(col(d, "race"))}},
     )
     assert names[0] == "(Intercept)"
-    rk = est.calibrate(design, model, ref("nh_rake", "population"), calfun="raking")
+    rk = est.calibrate(design, model, ref("nh_rake", "population"), calfun="raking", epsilon=R_DEFAULT_EPSILON)
     assert_close(rk.weights, ref("nh_rake", "weights"))
     assert_stat(est.mean(rk, col(d, "HI_CHOL")), "nh_rake_mean")
     assert_stat(est.by_domain(rk, col(d, "HI_CHOL"), col(d, "agecat")), "nh_rake_by", by=True)
@@ -119,3 +121,36 @@ def test_missing_control_total_is_reported_in_chinese() -> None:
     _, d = clus1()
     with pytest.raises(est.CalibrationError, match="控制数中没有"):
         est.margin_model({"stype": col(d, "stype")}, {"stype": {"E": 1.0, "H": 2.0}})
+
+
+TWELVE_DIGITS = 1e-12
+
+
+def test_raking_by_default_reaches_rs_epsilon_1e12_to_twelve_digits() -> None:
+    design, d = clus1()
+    rk = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking")
+    assert_close(rk.weights, ref("clus1_rake12", "weights"), TWELVE_DIGITS)
+    assert_stat(est.mean(rk, np.column_stack([col(d, "api00"), col(d, "sw"), col(d, "aw")])), "clus1_rake12_mean",
+                ("estimate", "se"))
+
+
+def test_raking_three_margins_with_strata_reaches_rs_epsilon_1e12_to_twelve_digits() -> None:
+    design, d = nhanes()
+    model, _, _ = est.margin_model(
+        {"agecat": col(d, "agecat"), "RIAGENDR": col(d, "RIAGENDR"), "race": col(d, "race")},
+        {"agecat": {a: 1.0 for a in np.unique(col(d, "agecat"))}, "RIAGENDR": {1: 1.0, 2: 1.0},
+         "race": {r: 1.0 for r in np.unique(col(d, "race"))}},
+    )
+    rk = est.calibrate(design, model, ref("nh_rake", "population"),
+                       calfun="raking")
+    assert_close(rk.weights, ref("nh_rake12", "weights"), TWELVE_DIGITS)
+    np.testing.assert_allclose(est.mean(rk, col(d, "HI_CHOL")).estimate, ref("nh_rake12_mean", "estimate"),
+                               rtol=TWELVE_DIGITS)
+
+
+def test_rs_default_epsilon_stops_where_r_stops_and_a_tiny_maxit_fails_in_chinese() -> None:
+    design, d = clus1()
+    loose = est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking", epsilon=1e-7)
+    assert_close(loose.weights, ref("clus1_rake", "weights"))
+    with pytest.raises(est.CalibrationError, match="未收敛"):
+        est.calibrate(design, _rake_model(d), [6194, 755, 1018, 5100], calfun="raking", maxit=1)

@@ -66,7 +66,7 @@ def test_parquet_with_raking_matches_r_calibrate(tmp_path: Path) -> None:
     controls = tmp_path / "controls.json"
     controls.write_text(json.dumps(CONTROLS), encoding="utf-8")
     out = tmp_path / "out.csv"
-    result = run_cli(str(parquet), *BASE, "--rake", str(controls), "--out", str(out))
+    result = run_cli(str(parquet), *BASE, "--rake", str(controls), "--epsilon", "1e-7", "--out", str(out))
     assert result.returncode == 0, result.stderr
     _check(out, "cli_rake")
 
@@ -76,7 +76,7 @@ def test_logit_intervals_are_rs_svyciprop_logit(tmp_path: Path) -> None:
     controls.write_text(json.dumps(CONTROLS), encoding="utf-8")
     out = tmp_path / "out.csv"
     args = [a if a != "beta" else "logit" for a in BASE]
-    result = run_cli(str(SURVEY), *args, "--rake", str(controls), "--out", str(out))
+    result = run_cli(str(SURVEY), *args, "--rake", str(controls), "--epsilon", "1e-7", "--out", str(out))
     assert result.returncode == 0, result.stderr
     _check(out, "cli_rake", ci="logit")
 
@@ -127,3 +127,13 @@ def test_bad_input_gives_a_chinese_and_english_error(tmp_path: Path, mutate: str
     assert message in result.stderr
     assert "error:" in result.stderr
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_maxit_too_small_fails_with_a_chinese_message(tmp_path: Path) -> None:
+    controls = tmp_path / "controls.json"
+    controls.write_text(json.dumps(CONTROLS), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = run_cli(str(SURVEY), *BASE, "--rake", str(controls), "--maxit", "1", "--out", str(out))
+    assert result.returncode != 0
+    assert "未收敛" in result.stderr
+    assert not out.exists()

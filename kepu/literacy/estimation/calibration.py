@@ -20,6 +20,10 @@ from .errors import CalibrationError
 CalFun = Literal["linear", "raking"]
 # R's grake() rescales the weights first when every population/sample ratio exceeds this.
 _RESCALE_THRESHOLD = 20.0
+# With epsilon=None, Newton stops once the relative misfit is at rounding level: below this bound,
+# or no longer halving (quadratic convergence has run into floating-point noise) once below _NOISE.
+_MACHINE_TOL = 64 * float(np.finfo(np.float64).eps)
+_NOISE = 1e-9
 
 
 def margin_model(
@@ -71,14 +75,17 @@ def calibrate(
     calfun: CalFun = "linear",
     bounds: tuple[float, float] = (-np.inf, np.inf),
     maxit: int = 50,
-    epsilon: float = 1e-7,
+    epsilon: float | None = None,
     force: bool = False,
 ) -> Design:
     """Calibrate the weights so that ``sum(w * M) == population`` (R ``calibrate``).
 
     ``calfun="linear"`` without bounds is the closed-form GREG (R's ``regcalibrate``); with bounds,
     and for ``"raking"``, the g-weights come from R's Newton iteration (``grake``) with the same
-    start, steps and stopping rule (``max |misfit| / (1 + |population|) < epsilon``).
+    start and steps. The stopping rule is R's (``max |misfit| / (1 + |population|) < epsilon``) when
+    ``epsilon`` is given; by default (``None``) Newton runs on to machine precision, so the weights
+    agree with R's ``calibrate(..., epsilon = 1e-12)`` to 12 digits (give ``epsilon=1e-7``, R's
+    default, to stop where R stops).
     """
     m = np.asarray(model_matrix, dtype=np.float64)
     if m.ndim == 1:
@@ -110,7 +117,7 @@ def calibrate_to_margins(
     calfun: CalFun = "raking",
     bounds: tuple[float, float] = (-np.inf, np.inf),
     maxit: int = 50,
-    epsilon: float = 1e-7,
+    epsilon: float | None = None,
 ) -> Design:
     """Calibrate to categorical margins given as ``{column: {level: total}}`` (raking by default).
 
@@ -134,7 +141,7 @@ def _df(u: FloatArray, calfun: CalFun, lo: float, hi: float) -> FloatArray:
 
 def _grake(
     m: FloatArray, ww: FloatArray, calfun: CalFun, bounds: tuple[float, float],
-    pop: FloatArray, maxit: int, epsilon: float, force: bool,
+    pop: FloatArray, maxit: int, epsilon: float | None, force: bool,
 ) -> FloatArray:
     lo, hi = bounds
     fm = fast_matrix(m)
@@ -150,6 +157,7 @@ def _grake(
         ww = ww * scale
         sample_total = sample_total * scale
     it = 1
+    previous = np.inf
     while True:
         tmat = weighted_gram(fm, ww * deriv)
         misfit = pop - sample_total - np.asarray(fm.T @ (ww * _fm1(xeta, calfun, lo, hi))).reshape(-1)
@@ -167,10 +175,13 @@ def _grake(
             deriv = _df(xeta, calfun, lo, hi)
         misfit = pop - sample_total - np.asarray(fm.T @ (ww * _fm1(xeta, calfun, lo, hi))).reshape(-1)
         achieved = float(np.max(np.abs(misfit) / (1.0 + np.abs(pop))))
-        if achieved < epsilon:
+        if _converged(achieved, previous, epsilon):
             break
+        previous = achieved
         it += 1
         if it > maxit:
+            if epsilon is None and achieved < _NOISE:
+                break  # already far tighter than R's default; rounding keeps it from the last digits
             if not force:
                 raise CalibrationError(
                     f"校准未收敛：{maxit} 次迭代后相对误差 {achieved:.3g}（可放宽界限或增大 maxit）",
@@ -178,6 +189,12 @@ def _grake(
                 )
             break
     return g * scale if scale is not None else g
+
+
+def _converged(achieved: float, previous: float, epsilon: float | None) -> bool:
+    if epsilon is not None:
+        return achieved < epsilon
+    return achieved < _MACHINE_TOL or (achieved < _NOISE and achieved > previous / 2)
 
 
 def post_stratify(design: Design, cells: ArrayLike, population: Mapping[Any, float]) -> Design:

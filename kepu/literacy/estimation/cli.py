@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--vars", metavar="COL,COL,...", required=True, help="要估计的变量，逗号分隔 / variables to estimate")
     parser.add_argument("--by", metavar="COL", help="分域变量 / domain column")
     parser.add_argument("--rake", metavar="CONTROLS.json", help="按总体边际数 raking 校准 / rake to population margins")
+    parser.add_argument("--epsilon", type=float, default=None,
+                        help="raking 收敛阈值，同 R calibrate 的 epsilon（默认迭代到机器精度）"
+                             " / raking stopping tolerance as R's epsilon (default: machine precision)")
+    parser.add_argument("--maxit", type=int, default=50, help="raking 最大迭代次数（默认 50）/ raking iteration limit (50)")
     parser.add_argument("--ci", choices=[m for m in CI_METHODS if m != "mean"], default="logit",
                         help="比例的置信区间方法（默认 logit）/ interval method for proportions (default logit)")
     parser.add_argument("--lonely-psu", choices=LONELY_PSU_RULES, default="fail",
@@ -124,13 +128,15 @@ def build_design(df: pl.DataFrame, args: argparse.Namespace) -> Design:
     )
 
 
-def rake_design(design: Design, df: pl.DataFrame, controls_path: str) -> Design:
+def rake_design(
+    design: Design, df: pl.DataFrame, controls_path: str, *, epsilon: float | None = None, maxit: int = 50
+) -> Design:
     try:
         controls = json.loads(Path(controls_path).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise EstimationError(f"无法读取控制数文件 {controls_path}：{exc}", f"cannot read controls file {controls_path}: {exc}") from exc
     margins = {name: label_column(df, name) for name in controls}
-    return calibrate_to_margins(design, margins, controls, calfun="raking")
+    return calibrate_to_margins(design, margins, controls, calfun="raking", epsilon=epsilon, maxit=maxit)
 
 
 def _rows(
@@ -167,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
     y = np.column_stack([numeric_column(df, v) for v in names])
     design = build_design(df, args)
     if args.rake:
-        design = rake_design(design, df, args.rake)
+        design = rake_design(design, df, args.rake, epsilon=args.epsilon, maxit=args.maxit)
     binary = np.all((y == 0) | (y == 1), axis=0)
     method = cast(CIMethod, args.ci)
     rows = _rows(mean(design, y, names=tuple(names)), names, binary, method, args.level, _logit(design, y, binary, None, args))

@@ -211,11 +211,13 @@ class ItemForm(forms.ModelForm):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = OrderSettings
-        fields = ["dispatch_hours", "claim_hours", "accept_hours", "complete_days", "rating_days"]
+        fields = ["dispatch_hours", "claim_hours", "accept_hours", "complete_days", "early_start_hours",
+                  "rating_days"]
         help_texts = {
             "dispatch_hours": "群众点单后，社区或实践所须在此时限内派单；超时向纲要办督办",
             "claim_hours": "派单后，承办部门须在此时限内领单；超时退回待派单",
             "accept_hours": "领单后，服务队须在此时限内接单；超时退回承办部门",
             "complete_days": "预约日期后此天数内须完成服务；已接单未开始的退回抢单池，服务中的督办",
+            "early_start_hours": "服务最早可在预约时间前此小时数开始；更早的“开始服务”“完成服务”会被拒绝",
             "rating_days": "服务完成后，群众可在此期限内通过短信链接评价",
         }

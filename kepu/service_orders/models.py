@@ -308,6 +308,8 @@ class OrderSettings(models.Model):
                                                validators=[MinValueValidator(1), MaxValueValidator(720)])
     complete_days = models.PositiveIntegerField("办结时限（预约日后天数）", default=3,
                                                 validators=[MinValueValidator(0), MaxValueValidator(60)])
+    early_start_hours = models.PositiveIntegerField("提前开始服务窗口（小时）", default=2,
+                                                    validators=[MinValueValidator(0), MaxValueValidator(72)])
     rating_days = models.PositiveIntegerField("评价有效期（天）", default=30,
                                               validators=[MinValueValidator(1), MaxValueValidator(365)])
     updated_at = models.DateTimeField("更新时间", auto_now=True)

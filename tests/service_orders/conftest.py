@@ -85,13 +85,17 @@ def order_in(cast: dict[str, Any]) -> Any:
         town = region if region.level == "town" else region.parent
         now = timezone.now()
         before_dispatch = status in (S.PLACED, S.REJECTED)
+        # From 已接单 on the service is due (it may start only near its booked time) and, once in
+        # service, it has started: a completion needs a start.
+        due = status in (S.ACCEPTED, S.IN_SERVICE, S.COMPLETED, S.RATED)
         values = dict(
             title="老年人智能手机使用课", category="elderly_digital", requester_name="吴阿姨",
             requester_phone=phone, town=town, region=region, address=f"{region.name}活动室",
-            scheduled_at=now + datetime.timedelta(days=3), headcount=30, status=status, placed_at=now,
+            scheduled_at=now + (datetime.timedelta(hours=-1) if due else datetime.timedelta(days=3)), headcount=30, status=status, placed_at=now,
             stage_started_at=now, dispatch_unit=None if before_dispatch else unit or cast["jiaoyu"].unit,
             team=team if status in (S.ACCEPTED, S.IN_SERVICE, S.COMPLETED, S.RATED) else None,
             offered_team=offered_team if status == S.CLAIMED else None,
+            started_at=now - datetime.timedelta(minutes=30) if due and status != S.ACCEPTED else None,
         )
         values.update(fields)
         return ServiceOrder.objects.create(**values)

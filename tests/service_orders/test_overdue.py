@@ -106,7 +106,8 @@ def test_the_office_shortens_a_limit_and_the_next_run_applies_it(cast: dict[str,
 
 def test_the_settings_page_saves_the_limits(as_user: Any) -> None:
     response = as_user("office").post("/office/orders/settings/", {
-        "dispatch_hours": 12, "claim_hours": 24, "accept_hours": 36, "complete_days": 2, "rating_days": 15})
+        "dispatch_hours": 12, "claim_hours": 24, "accept_hours": 36, "complete_days": 2, "early_start_hours": 2,
+        "rating_days": 15})
     assert response.status_code == 302
     from kepu.service_orders.models import OrderSettings
 

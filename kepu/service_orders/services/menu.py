@@ -70,9 +70,10 @@ def item_update(*, actor: Any, item: ServiceItem, edit_token: str = "", **change
     return item
 
 
-SETTINGS_FIELDS = ("dispatch_hours", "claim_hours", "accept_hours", "complete_days", "rating_days")
+SETTINGS_FIELDS = ("dispatch_hours", "claim_hours", "accept_hours", "complete_days", "early_start_hours",
+                   "rating_days")
 _SETTING_RANGES = {"dispatch_hours": (1, 720), "claim_hours": (1, 720), "accept_hours": (1, 720),
-                   "complete_days": (0, 60), "rating_days": (1, 365)}
+                   "complete_days": (0, 60), "early_start_hours": (0, 72), "rating_days": (1, 365)}
 
 
 @transaction.atomic

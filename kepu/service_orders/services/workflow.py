@@ -160,12 +160,24 @@ def order_release(*, actor: Any, order: ServiceOrder, reason: str) -> ServiceOrd
     return order
 
 
+def _check_appointment(order: ServiceOrder, now: datetime.datetime, verb: str) -> None:
+    """A service happens at its booked time: it may start no earlier than the office's window before it
+    (OrderSettings.early_start_hours), so hours and figures come only from services that could have happened."""
+    earliest = order.scheduled_at - datetime.timedelta(hours=OrderSettings.current().early_start_hours)
+    if now < earliest:
+        local = timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M")
+        action = "开始服务" if verb == "start" else "完成服务"
+        raise WorkflowError(f"预约时间未到，最早可于 {local} {action}")
+
+
 @transaction.atomic
 def order_start(*, actor: Any, order: ServiceOrder) -> ServiceOrder:
-    """开始服务: the team is on site."""
+    """开始服务: the team is on site, at (or within the office's window before) the booked time."""
     _require_verb(actor, "start", order)
     transition_for("start", order.status)
-    return _move(actor=actor, order=order, verb="start", started_at=timezone.now())
+    now = timezone.now()
+    _check_appointment(order, now, "start")
+    return _move(actor=actor, order=order, verb="start", started_at=now)
 
 
 @dataclass(frozen=True)
@@ -199,10 +211,14 @@ def order_complete(*, actor: Any, order: ServiceOrder, close_out: CloseOut, site
     receives a link to rate the service."""
     _require_verb(actor, "complete", order)
     transition_for("complete", order.status)
+    now = timezone.now()
+    _check_appointment(order, now, "complete")
+    if order.started_at is None or now < order.started_at:
+        raise WorkflowError("服务尚未开始，不能完成")
     _check_close_out(close_out)
     token = secrets.token_urlsafe(16)
     order = _move(actor=actor, order=order, verb="complete", note=close_out.report.strip()[:200],
-                  completed_at=timezone.now(), report=close_out.report.strip(),
+                  completed_at=now, report=close_out.report.strip(),
                   served_count=close_out.served_count, service_hours=close_out.service_hours,
                   rating_token_hash=rating_token_hash(token))
     photo_files.save_photos(order=order, uploads=close_out.photos, actor=actor)

@@ -1,0 +1,60 @@
+"""Orders keep to their appointment (issue 10, item 3): a service starts no earlier than the office's
+window before its booked time, and completes only after it started; a refusal changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from kepu.core.errors import WorkflowError
+from kepu.service_orders import services
+from kepu.service_orders.models import OrderSettings, OrderStatus, ServiceOrder
+from tests.test_authorization import db_fingerprint
+
+pytestmark = pytest.mark.django_db
+S = OrderStatus
+
+CLOSE_OUT = services.CloseOut(report="讲解了智能手机挂号与防诈骗，老人们现场练习。", served_count=28,
+                              service_hours=Decimal("2"))
+
+
+def test_a_service_booked_for_next_week_cannot_start_today(crew: Any, order_in: Any) -> None:
+    order = order_in(S.ACCEPTED, team=crew.a, scheduled_at=timezone.now() + datetime.timedelta(days=7))
+    before = db_fingerprint()
+    with pytest.raises(WorkflowError, match="预约时间未到"):
+        services.order_start(actor=crew.leader_a, order=order)
+    assert db_fingerprint() == before
+    assert ServiceOrder.objects.get(pk=order.pk).started_at is None
+
+
+def test_a_service_may_start_within_the_offices_window(crew: Any, order_in: Any) -> None:
+    OrderSettings.objects.update_or_create(pk=1, defaults={"early_start_hours": 3})
+    order = order_in(S.ACCEPTED, team=crew.a, scheduled_at=timezone.now() + datetime.timedelta(hours=2))
+    started = services.order_start(actor=crew.leader_a, order=order)
+    assert started.status == S.IN_SERVICE
+
+
+def test_the_window_is_the_offices_setting(crew: Any, order_in: Any) -> None:
+    OrderSettings.objects.update_or_create(pk=1, defaults={"early_start_hours": 0})
+    order = order_in(S.ACCEPTED, team=crew.a, scheduled_at=timezone.now() + datetime.timedelta(minutes=30))
+    with pytest.raises(WorkflowError, match="预约时间未到"):
+        services.order_start(actor=crew.leader_a, order=order)
+
+
+def test_a_service_booked_for_next_week_cannot_be_completed_today(crew: Any, order_in: Any) -> None:
+    # Even an order already marked 服务中 (imported, or started under an older rule) is not completed early.
+    order = order_in(S.IN_SERVICE, team=crew.a, scheduled_at=timezone.now() + datetime.timedelta(days=7))
+    with pytest.raises(WorkflowError, match="预约时间未到"):
+        services.order_complete(actor=crew.leader_a, order=order, close_out=CLOSE_OUT)
+    assert ServiceOrder.objects.get(pk=order.pk).status == S.IN_SERVICE
+
+
+def test_a_service_cannot_complete_before_it_started(crew: Any, order_in: Any) -> None:
+    order = order_in(S.IN_SERVICE, team=crew.a, started_at=None)
+    with pytest.raises(WorkflowError, match="尚未开始"):
+        services.order_complete(actor=crew.leader_a, order=order, close_out=CLOSE_OUT)
+    assert ServiceOrder.objects.get(pk=order.pk).completed_at is None

@@ -58,3 +58,16 @@ def test_a_service_cannot_complete_before_it_started(crew: Any, order_in: Any) -
     with pytest.raises(WorkflowError, match="尚未开始"):
         services.order_complete(actor=crew.leader_a, order=order, close_out=CLOSE_OUT)
     assert ServiceOrder.objects.get(pk=order.pk).completed_at is None
+
+
+def test_dispatch_sends_the_sms_the_order_page_promises(cast: dict[str, Any], order_in: Any,
+                                                        django_capture_on_commit_callbacks: Any) -> None:
+    from kepu.notifications.models import SmsMessage
+    from kepu.org.models import Unit
+
+    order = order_in(S.PLACED, phone="13912340077")
+    nongye = Unit.objects.get(name="昆山市农业农村局")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.order_dispatch(actor=cast["zhangpu"], order=order, unit=nongye)
+    text = SmsMessage.objects.filter(phone="13912340077").latest("id").text
+    assert "已派至昆山市农业农村局" in text and order.title in text

@@ -43,6 +43,9 @@ def order_dispatch(*, actor: Any, order: ServiceOrder, unit: Unit, note: str = "
     order = _move(actor=actor, order=order, verb="dispatch", note=note.strip() or f"派至{unit.name}",
                   dispatch_unit=unit, dispatched_at=timezone.now(), offered_team=None, team=None)
     recipients.tell_staff(recipients.unit_liaisons(unit.pk), order, "有新的派单待领取", kind="dispatched")
+    # The order page promises the requester an SMS on progress: 派单 is the first step they hear of.
+    recipients.tell_requester(order, f"您预约的“{order.title}”（{order.number}）已派至{unit.name}承办，"
+                                     "将有服务队与您联系")
     return order
 
 

@@ -245,8 +245,8 @@ class _Generator:
             day = min(day, self.now - datetime.timedelta(days=1))
         elif status == S.IN_SERVICE:
             day = self.now - self.hours(1, 3)
-        elif status == S.ACCEPTED:
-            day = self.now + datetime.timedelta(days=rng.randint(-4, 6))
+        elif status == S.ACCEPTED:  # booked for around now, but never for a time before it was booked
+            day = max(self.now + datetime.timedelta(days=rng.randint(-4, 6)), at + datetime.timedelta(days=1))
         order.scheduled_at = timezone.localtime(day).replace(hour=rng.choice((9, 14, 19)), minute=0, second=0,
                                                              microsecond=0)
         if status == S.IN_SERVICE:

@@ -64,6 +64,13 @@ def _resident_orders(page: Any, base: str) -> str:
     return number
 
 
+def _the_booked_day_arrives(number: str) -> None:
+    """The journey cannot wait five days: the appointment is moved to this hour, as if the day had come."""
+    from kepu.service_orders.models import ServiceOrder
+
+    ServiceOrder.objects.filter(pk=int(number[-6:])).update(scheduled_at=timezone.now())
+
+
 def _open_from_queue(page: Any, base: str, number: str) -> None:
     page.goto(f"{base}/office/orders/?queue=mine")
     page.click(f"text={number}")
@@ -95,7 +102,15 @@ def test_a_resident_order_travels_the_whole_workflow(new_page: Any, demo_server:
     _open_from_queue(team, base, number)
     team.click("#form-accept button[type=submit]")
     expect(team.locator(".alert-success")).to_contain_text("接单成功")
+    # Booked for five days from now: the service cannot start (nor be completed) today.
     team.click("#form-start button[type=submit]")
+    expect(team.locator(".alert-danger")).to_contain_text("预约时间未到")
+    expect(team.locator("#form-complete")).to_have_count(0)
+    shot(team, "orders-team-too-early")
+    _the_booked_day_arrives(number)
+    team.reload()
+    team.click("#form-start button[type=submit]")
+    expect(team.locator(".alert-success")).to_be_visible()
     photo = tmp_path / "现场.png"
     from tests.service_orders.authz import png_bytes
 

@@ -71,3 +71,16 @@ def test_dispatch_sends_the_sms_the_order_page_promises(cast: dict[str, Any], or
         services.order_dispatch(actor=cast["zhangpu"], order=order, unit=nongye)
     text = SmsMessage.objects.filter(phone="13912340077").latest("id").text
     assert "已派至昆山市农业农村局" in text and order.title in text
+
+
+def test_the_demo_has_only_services_that_could_have_happened() -> None:
+    """Demo orders are booked after they were placed, started no earlier than the window before the
+    booked time, and completed after they started: the figures built from them could be real."""
+    from django.db.models import F, Q
+
+    window = datetime.timedelta(hours=OrderSettings.current().early_start_hours)
+    impossible = ServiceOrder.objects.filter(
+        Q(scheduled_at__lt=F("placed_at")) | Q(started_at__lt=F("scheduled_at") - window)
+        | Q(completed_at__lt=F("started_at")) | Q(completed_at__isnull=False, started_at__isnull=True))
+    assert ServiceOrder.objects.exists()
+    assert list(impossible.values_list("pk", "status")) == []

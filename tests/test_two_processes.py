@@ -182,10 +182,9 @@ def _sign_in(web: WebProcess, csrf: tuple[dict[str, str], str], username: str, p
                        form={"csrfmiddlewaretoken": token, "username": username, "password": password, "next": ""})
 
 
-def _user(username: str) -> User:
+def _user(username: str) -> None:
     user = User.objects.create_user(username=username, password=PASSWORD, display_name="测试用户")
     RoleAssignment.objects.create(user=user, role="public")
-    return user
 
 
 def test_a_session_and_a_lockout_hold_across_two_web_processes(

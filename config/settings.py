@@ -9,8 +9,9 @@ docs/operations.md for the full list.
 import base64
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -234,7 +235,9 @@ TASKS = {
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["KEPU_REDIS_URL"]}
+        # KEPU_REDIS_PREFIX keeps two deployments (or test runs) sharing one Redis apart.
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["KEPU_REDIS_URL"],
+         "KEY_PREFIX": os.environ.get("KEPU_REDIS_PREFIX", "")}
         if os.environ.get("KEPU_REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -259,8 +262,46 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
+
+
+def _file_storage(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Where uploaded and generated files live: an S3-compatible bucket when KEPU_S3_BUCKET is set (any web
+    host and worker reads what another wrote), the local disk under KEPU_MEDIA_ROOT otherwise."""
+    bucket = environ.get("KEPU_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
+    def first(*names: str) -> str | None:
+        return next((environ[n] for n in names if environ.get(n)), None)
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": first("KEPU_S3_ENDPOINT_URL", "AWS_S3_ENDPOINT_URL"),
+            "region_name": first("KEPU_S3_REGION", "AWS_S3_REGION_NAME", "AWS_DEFAULT_REGION"),
+            # None: boto3's own chain (AWS_ACCESS_KEY_ID…, the instance's role).
+            "access_key": first("KEPU_S3_ACCESS_KEY_ID", "AWS_S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"),
+            "secret_key": first("KEPU_S3_SECRET_ACCESS_KEY", "AWS_S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"),
+            "location": environ.get("KEPU_S3_PREFIX", "").strip("/"),
+            "addressing_style": first("KEPU_S3_ADDRESSING_STYLE"),  # "path" for MinIO and most private clouds
+            "signature_version": first("KEPU_S3_SIGNATURE_VERSION"),
+            "verify": False if environ.get("KEPU_S3_VERIFY") == "0" else None,  # None: certificates checked
+            # Personal files: private objects, never a public URL. Files are served only through kepu's
+            # own views (kepu.core.files.serve); a URL, if ever asked for, is signed and short-lived.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # A name taken is never overwritten by save() (as on the disk): the new file gets a name of its own.
+            "file_overwrite": False,
+            # Reading a stored file keeps 5 MB in memory at most, the rest in a temporary file.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage(os.environ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

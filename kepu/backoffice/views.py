@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
-from kepu.core import audit, exports
+from kepu.core import audit, exports, files
 from kepu.core.access import can, require
 from kepu.core.excel import XLSX_CONTENT_TYPE
 from kepu.core.models import AuditCategory, ExportStatus
@@ -49,5 +49,4 @@ def export_download(request: HttpRequest, job_id: int) -> HttpResponse:
         raise Http404("没有找到该导出文件")
     audit.record(request.user, "core.export.download", category=AuditCategory.EXPORT, obj=job,
                  reason=f"下载后台导出（{job.rows} 条）")
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.title,
-                        content_type=XLSX_CONTENT_TYPE)
+    return files.serve(job.file, filename=job.title, content_type=XLSX_CONTENT_TYPE, missing="没有找到该导出文件")

@@ -5,15 +5,18 @@ the workbook. Up to `KEPU_EXPORT_BACKGROUND_ROWS` rows the file is built and sen
 Above it an `ExportJob` is queued (after commit) and the user is sent to 我的导出; the task then
 replays the same export URL with the same filters *as the same user* — so the data scope, the caps
 and the audit entry are exactly those of an instant export — and stores the file through Django's
-storage API. The owner is notified (`export_ready` signal, answered by kepu.notifications) and alone
-may download it until it expires; a daily job deletes expired files.
+storage API (the local disk or the S3 bucket, kepu.core.files). The owner is notified (`export_ready`
+signal, answered by kepu.notifications) and alone may download it, through the app, until it expires;
+a daily job deletes expired files.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import uuid
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -78,7 +81,9 @@ def build(job_id: int) -> ExportJob:
         if response.status_code != 200:
             raise RuntimeError(f"export answered {response.status_code}")
         content = response.content
-        job.file.save(job.title, ContentFile(content), save=False)
+        # A name of its own, never the title: two people's exports of the same list never meet in the
+        # storage (the title is only the download's file name).
+        job.file.save(f"{uuid.uuid4().hex}{PurePosixPath(job.title).suffix[:10]}", ContentFile(content), save=False)
         now = timezone.now()
         transition(job, to=ExportStatus.DONE, file=job.file.name, size=len(content), finished_at=now,
                    expires_at=now + datetime.timedelta(days=KEEP_DAYS), message="")

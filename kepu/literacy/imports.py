@@ -8,8 +8,6 @@ good, stores the canonical Parquet file through `wave_import` — all or nothing
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from kepu.core import audit
+from kepu.core import audit, files
 from kepu.core.access import SYSTEM, require
 from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.models import AuditCategory
@@ -43,8 +41,9 @@ def upload_create(*, actor: Any, wave: SurveyWave, file: File) -> DataUpload:
     upload = DataUpload(wave=wave, original_name=name[:200], file_format=fmt, uploaded_by=_user(actor))
     upload.file.save(f"{uuid.uuid4().hex}{Path(name).suffix.lower()}", file, save=False)
     try:
-        head = datafiles.read_table(upload.file.path, fmt, n_rows=datafiles.PREVIEW_ROWS)
-        rows = datafiles.count_rows(upload.file.path, fmt)
+        with files.local_path(upload.file) as path:
+            head = datafiles.read_table(path, fmt, n_rows=datafiles.PREVIEW_ROWS)
+            rows = datafiles.count_rows(path, fmt)
     except datafiles.FileUnreadable:
         upload.file.delete(save=False)
         raise
@@ -99,13 +98,14 @@ def wave_import(*, actor: Any, wave: SurveyWave, table: datafiles.RawTable, mapp
                 source: str = "", filename: str = "") -> Validated:
     """Validate every row and store the wave's data — all of it, or (DataRejected) nothing at all.
 
-    `filename` (under MEDIA_ROOT) is for the demo's deterministic files, written in place."""
+    `filename` is for the demo's deterministic files, replaced in place (kepu.core.files.replace)."""
     require(actor, "literacy.wave.manage")
     validated = validate(table, mapping, data_spec(wave))
     if filename:
-        stored = _replace_file(validated, filename)
+        stored = files.replace(filename, _parquet(validated))
     else:
-        stored = _store_parquet(validated, f"literacy/waves/wave{wave.pk}-{uuid.uuid4().hex[:12]}.parquet")
+        stored = default_storage.save(f"literacy/waves/wave{wave.pk}-{uuid.uuid4().hex[:12]}.parquet",
+                                      ContentFile(_parquet(validated)))
     try:
         with transaction.atomic():
             before = audit.snapshot(wave, ("data_file", "data_rows"))
@@ -127,21 +127,10 @@ def wave_import(*, actor: Any, wave: SurveyWave, table: datafiles.RawTable, mapp
     return validated
 
 
-def _store_parquet(validated: Validated, name: str) -> str:
+def _parquet(validated: Validated) -> bytes:
     buffer = io.BytesIO()
     validated.frame.write_parquet(buffer, compression="zstd")
-    return default_storage.save(name, ContentFile(buffer.getvalue()))
-
-
-def _replace_file(validated: Validated, name: str) -> str:
-    """Write to a temporary file beside the target, then rename: readers never see half a file."""
-    target = Path(default_storage.path(name))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    os.close(handle)
-    validated.frame.write_parquet(temporary, compression="zstd")
-    os.replace(temporary, target)
-    return name
+    return buffer.getvalue()
 
 
 def upload_process(upload_id: int) -> DataUpload:
@@ -152,7 +141,8 @@ def upload_process(upload_id: int) -> DataUpload:
     DataUpload.objects.filter(pk=upload.pk).update(progress=20, message="正在读取文件")
     actor = upload.uploaded_by or SYSTEM
     try:
-        table = datafiles.read_table(upload.file.path, upload.file_format)
+        with files.local_path(upload.file) as path:
+            table = datafiles.read_table(path, upload.file_format)
         DataUpload.objects.filter(pk=upload.pk).update(progress=50, message=f"正在校验 {table.frame.height} 行数据")
         validated = wave_import(actor=_with_profile(actor), wave=upload.wave, table=table, mapping=upload.mapping,
                                 source=upload.original_name)

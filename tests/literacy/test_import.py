@@ -54,7 +54,8 @@ def test_a_wave_imports_from_each_format_with_the_proposed_mapping(fmt: str, cas
     assert upload.status == UploadStatus.IMPORTED, upload.errors[:3]
     wave.refresh_from_db()
     assert wave.data_rows == 400 and wave.has_data
-    stored = pl.read_parquet(wave.data_file.path)
+    with wave.data_file.open("rb") as handle:
+        stored = pl.read_parquet(handle)
     assert set(stored.get_column("district").unique()) <= {t for t in stored.get_column("district").unique()
                                                            if len(t) == 12 and t.startswith("320583")}
     assert set(stored.get_column("sex").unique()) == {"男", "女"}

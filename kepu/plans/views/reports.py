@@ -6,10 +6,11 @@ from __future__ import annotations
 import mimetypes
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from kepu.core import files
 from kepu.core.access import can
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required, int_param, paginate
@@ -115,9 +116,5 @@ def report_return(request: HttpRequest, report_id: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, evidence_id: int) -> HttpResponse:
     """Evidence is never public media: it is served only to those whose scope reaches its report."""
     evidence = selectors.evidence_detail(user=request.user, evidence_id=evidence_id)
-    try:
-        handle = evidence.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("文件不存在") from None
     content_type = mimetypes.guess_type(evidence.original_name)[0] or "application/octet-stream"
-    return FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=content_type)
+    return files.serve(evidence.file, filename=evidence.original_name, content_type=content_type)

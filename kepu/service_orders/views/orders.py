@@ -9,12 +9,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kepu.core import files
 from kepu.core.access import can, require
 from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
@@ -321,11 +322,7 @@ def photo_response(order: Any, photo_id: int) -> HttpResponse:
     photo = OrderPhoto.objects.filter(pk=photo_id, order=order).first()
     if photo is None:
         raise Http404("没有找到该照片")
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError:
-        raise Http404("照片文件已不存在") from None
-    response = FileResponse(handle, content_type=photos.content_type(photo))
+    response = files.serve(photo.image, content_type=photos.content_type(photo), as_attachment=False,
+                           missing="照片文件已不存在")
     response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -31,10 +31,10 @@ from typing import IO, Any
 from cryptography.exceptions import InvalidTag
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -246,7 +246,8 @@ class Archive:
     manifest: dict[str, Any]
 
     def dump(self, name: str) -> list[dict[str, Any]]:
-        return json.loads((self.root / name).read_text(encoding="utf-8"))
+        rows: list[dict[str, Any]] = json.loads((self.root / name).read_text(encoding="utf-8"))
+        return rows
 
 
 def open_archive(path: Path, into: Path) -> Archive:

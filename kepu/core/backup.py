@@ -37,7 +37,7 @@ from django.core.files import File
 from django.core.files.storage import Storage, default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -156,6 +156,7 @@ def archive_paths(target: Path) -> tuple[Path, Path]:
     if target.is_dir() or not target.name.endswith(".tar.gz"):
         target.mkdir(parents=True, exist_ok=True)
         target = target / f"kepu-backup-{datetime.datetime.now():%Y%m%d-%H%M%S}.tar.gz"
+    target.parent.mkdir(parents=True, exist_ok=True)
     return target, target.with_name(target.name.removesuffix(".tar.gz") + ".keys.env")
 
 
@@ -456,9 +457,13 @@ def restore(path: Path, *, say: Say = print) -> dict[str, Any]:
 
         call_command("migrate", interactive=False, verbosity=0)
         say("数据库结构已建立 (migrated)")
-        with transaction.atomic(), protected.ciphertext_passthrough():
-            _clear_migrate_rows()
-            load(archive.root / DATA_DUMP)
+        try:
+            with transaction.atomic(), protected.ciphertext_passthrough():
+                _clear_migrate_rows()
+                load(archive.root / DATA_DUMP)
+        except DatabaseError as exc:
+            raise BackupError("载入数据失败，数据库中只有刚建立的空表 (loading failed; the database holds only the "
+                              "empty tables just made)", [str(exc), "请删除并重新创建空数据库后再试"]) from exc
         ContentType.objects.clear_cache()  # the ids `migrate` gave are gone
         say(f"数据已载入 (data loaded)：{sum(manifest['tables'].values())} 行")
 

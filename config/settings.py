@@ -44,7 +44,7 @@ def _development_key(name: str, generate: Callable[[], str]) -> str:
     return key_file.read_text().strip()
 
 
-def _valid_data_key(value: str) -> str:
+def _valid_data_key(value: str, name: str = "KEPU_DATA_KEY") -> str:
     # Checked at start, not at the first encrypted read: a typo must stop the deployment, not a page.
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
@@ -52,7 +52,7 @@ def _valid_data_key(value: str) -> str:
         raw = b""
     if len(raw) != 32:
         raise RuntimeError(
-            "KEPU_DATA_KEY must be 32 random bytes in URL-safe base64 (KEPU_DATA_KEY 须为 32 字节的 URL 安全 "
+            f"{name} must be 32 random bytes in URL-safe base64 ({name} 须为 32 字节的 URL 安全 "
             "Base64 编码); make one with: python -c \"import base64,os;"
             "print(base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip('='))\""
         )
@@ -79,6 +79,17 @@ else:
     KEPU_DATA_KEY = _valid_data_key(os.environ.get("KEPU_DATA_KEY") or _development_key("data_key", _new_data_key))
     ALLOWED_HOSTS = _env_list("KEPU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     DEBUG = os.environ.get("KEPU_DEBUG", "1") == "1"
+
+# Key rotation (docs/security.md): further keys still read, and the key the lookup digests are made with.
+KEPU_DATA_KEY_PREVIOUS = [_valid_data_key(k, "KEPU_DATA_KEY_PREVIOUS") for k in _env_list("KEPU_DATA_KEY_PREVIOUS")]
+KEPU_INDEX_KEY = _valid_data_key(os.environ["KEPU_INDEX_KEY"], "KEPU_INDEX_KEY") if os.environ.get("KEPU_INDEX_KEY") else ""
+if KEPU_DATA_KEY_PREVIOUS and not KEPU_INDEX_KEY:
+    # Without it the digests would follow the new data key and every lookup by phone or ID number miss.
+    raise RuntimeError(
+        "KEPU_DATA_KEY_PREVIOUS is set but KEPU_INDEX_KEY is not: set KEPU_INDEX_KEY to the key the lookup "
+        "digests were made with, normally the first KEPU_DATA_KEY (轮换数据密钥时须设置 KEPU_INDEX_KEY "
+        "为生成查询摘要所用的密钥，通常即原 KEPU_DATA_KEY)"
+    )
 
 CSRF_TRUSTED_ORIGINS = _env_list("KEPU_CSRF_TRUSTED_ORIGINS")
 

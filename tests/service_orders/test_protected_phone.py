@@ -19,7 +19,7 @@ def test_the_phone_is_ciphertext_in_the_database_and_finds_the_residents_orders(
     with connection.cursor() as cursor:
         cursor.execute("SELECT requester_phone FROM service_orders_serviceorder WHERE id = %s", [mine.pk])
         raw = cursor.fetchone()[0]
-    assert raw.startswith("k1$") and "12345678" not in raw
+    assert raw.startswith("k2$") and "12345678" not in raw
     assert [o.pk for o in selectors.orders_of_phone(phone="13712345678")] == [mine.pk]
     assert other.pk not in [o.pk for o in selectors.orders_of_phone(phone="13712345678")]
 
@@ -29,4 +29,4 @@ def test_a_transition_audits_the_phone_masked(order_in: Any, cast: dict[str, Any
     services.order_reject(actor=cast["zhangpu"], order=order, reason="不在服务范围")
     entry = AuditEntry.objects.filter(object_id=str(order.pk)).latest("id")
     text = f"{entry.before} {entry.after}"
-    assert "137****5678" in text and "13712345678" not in text and "k1$" not in text
+    assert "137****5678" in text and "13712345678" not in text and "k2$" not in text

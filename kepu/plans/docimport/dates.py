@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from collections import Counter
 import re
+from collections import Counter
 from datetime import date
 
 from .schema import PlanKind

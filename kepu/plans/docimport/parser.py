@@ -28,8 +28,8 @@ from .dates import find_deadline, plan_kind, plan_years
 from .numbering import LINE_MARKER, inline_markers, int_to_cn, line_marker
 from .outline import Node, build_tree, find_title, segment
 from .schema import Indicator, ParsedPlan, ParsedSection, ParsedTask, UnitRef, UnitResolver
-from .targets import find_indicators
 from .tables import CELL_BREAK, Row, Table, find_tables
+from .targets import find_indicators
 from .text import Line, clean_lines, normalize_line, reflow_hard_wraps, source_lines, strip_page_markers
 from .titles import split_title
 from .units import Attribution, KnownCheck, cell_attribution, find_attributions, without_spans

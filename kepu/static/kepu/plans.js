@@ -30,7 +30,7 @@
     }
     field.dispatchEvent(new Event("change", { bubbles: true }));
     var search = picker.querySelector("[data-kp-picker-search]");
-    if (search) { search.value = ""; search.focus(); }
+    if (search) search.value = "";
     var results = picker.querySelector("[data-kp-picker-results]");
     if (results) results.innerHTML = "";
   });

@@ -5,7 +5,7 @@ and registrations need. Everything else in kepu.org is private to it."""
 from kepu.org.demo import DEMO_PASSWORD
 from kepu.org.forms import membership_field, unit_kind_field
 from kepu.org.models import Region, RegionLevel, Unit, UnitKind, User
-from kepu.org.selectors import resolve_unit_name, unit_name_index
+from kepu.org.selectors import UnitFilters, resolve_unit_name, unit_list, unit_name_index
 from kepu.org.services import (
     alias_add,
     region_create,
@@ -23,6 +23,7 @@ __all__ = [
     "Region",
     "RegionLevel",
     "Unit",
+    "UnitFilters",
     "UnitKind",
     "User",
     "alias_add",
@@ -32,6 +33,7 @@ __all__ = [
     "token_authenticate",
     "unit_create",
     "unit_kind_field",
+    "unit_list",
     "unit_name_index",
     "user_create",
     "user_set_roles",

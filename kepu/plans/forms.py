@@ -71,6 +71,8 @@ class PlanForm(PlanSettingsForm):
     document_number = forms.CharField(label="文号", max_length=60, required=False)
     is_published = forms.BooleanField(label="在公众门户公开方案摘要", required=False)
     is_archived = forms.BooleanField(label="已归档（不再计算预警、不再提醒）", required=False)
+    is_default = forms.BooleanField(label="驾驶舱默认显示此方案", required=False,
+                                    help_text="驾驶舱、工作台未选择方案时显示它；导入新方案不会改变默认方案")
 
 
 def plan_initial(plan: Plan) -> dict[str, Any]:

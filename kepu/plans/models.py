@@ -51,6 +51,8 @@ class Plan(TimeStampedModel):
     source_sha256 = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     is_published = models.BooleanField("在门户公开摘要", default=False)
     is_archived = models.BooleanField("已归档", default=False)
+    is_default = models.BooleanField("驾驶舱默认方案", default=False,
+                                     help_text="驾驶舱和工作台默认显示的方案；导入新方案不会改变它")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
@@ -119,6 +121,7 @@ class Task(TimeStampedModel):
     deadline = models.DateField("完成时限", null=True, blank=True, help_text="不填则为方案截止年度年底")
     all_subareas = models.BooleanField("各区镇共同负责", default=False)
     subarea_marker = models.CharField("区镇表述", max_length=40, blank=True)
+    all_members = models.BooleanField("各成员单位共同负责", default=False)
     collective_units = models.CharField("其他责任主体", max_length=200, blank=True)
     source_line = models.PositiveIntegerField("原文行号", default=0)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)

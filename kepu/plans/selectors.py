@@ -55,7 +55,7 @@ def current_plan(*, user: Any, plan_id: int | str | None = None) -> Plan | None:
         chosen = plans.filter(pk=int(plan_id)).first()
         if chosen is not None:
             return chosen
-    return plans.filter(is_archived=False).order_by("-start_year", "-id").first() or plans.first()
+    return plans.filter(is_archived=False).order_by("-is_default", "-start_year", "-id").first() or plans.first()
 
 
 def plan_sections(plan: Plan) -> QuerySet[PlanSection]:

@@ -58,7 +58,8 @@ def test_import_report_return_resubmit_approve_and_the_light_changes(new_page: A
 
     # The unknown name is 教育局 under an older name: map it, which adds the alias.
     education = Unit.objects.get(name="昆山市教育局")
-    unknown.locator("select").select_option(str(education.pk))
+    unknown.locator("[data-kp-picker-search]").fill("教育局")
+    unknown.locator(f"[data-kp-pick-id='{education.pk}']").click()
     unknown.locator("button", has_text="设为别名").click()
     expect(office.locator(".alert-success")).to_contain_text("已将“市教委”设为“昆山市教育局”的别名")
     expect(office.locator("#count-unknown")).to_contain_text("0")

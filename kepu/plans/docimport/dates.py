@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections import Counter
 from datetime import date
 
 from .schema import PlanKind
@@ -11,6 +12,7 @@ from .schema import PlanKind
 FIVE_YEAR_PLANS = {"十三五": (2016, 2020), "十四五": (2021, 2025), "十五五": (2026, 2030), "十六五": (2031, 2035)}
 
 _RANGE = re.compile(r"((?:19|20)\d{2})\s*(?:[—–\-－~～至到]+\s*|年\s*[—–\-－~～至到]+\s*)?((?:19|20)\d{2})\s*年")
+_BARE_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–\-－~～至]+\s*((?:19|20)\d{2})(?!\d)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!以来|来|起)")
 _FIVE_YEAR = re.compile(r"“?(十[三四五六]五)”?")
 
@@ -18,19 +20,25 @@ _FIVE_YEAR = re.compile(r"“?(十[三四五六]五)”?")
 def plan_years(title: str, text: str = "") -> tuple[int, int] | None:
     """The years a plan covers: "2021—2025年" → (2021, 2025); "2024年…要点" → (2024, 2024).
 
-    Looked for in the title first, then in the text; a "十四五" plan covers 2021–2025.
+    Looked for in the title first ("2021—2025" with or without 年), then in the text; a "十四五"
+    plan covers 2021–2025; else the year the text names most often ("2024年是…", "2024年底前").
     """
-    candidates = [(_RANGE, title), (_YEAR, title), (_RANGE, text)]
+    candidates = [(_RANGE, title), (_BARE_RANGE, title), (_YEAR, title), (_RANGE, text)]
     for pattern, source in candidates:
         match = pattern.search(source)
         if match and pattern is _YEAR:
             return int(match.group(1)), int(match.group(1))
-        if match and int(match.group(1)) < int(match.group(2)):
+        if match and 0 < int(match.group(2)) - int(match.group(1)) <= 30:
             return int(match.group(1)), int(match.group(2))
     for source in (title, text):
         five = _FIVE_YEAR.search(source)
         if five:
             return FIVE_YEAR_PLANS[five.group(1)]
+    named = Counter(int(match.group(1)) for match in _YEAR.finditer(text))
+    if named:
+        best = max(named.values())
+        year = min(year for year, count in named.items() if count == best)
+        return year, year
     return None
 
 

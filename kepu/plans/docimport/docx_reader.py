@@ -17,6 +17,7 @@ from typing import Any
 
 from .numbering import int_to_cn
 from .schema import DocumentImportError
+from .tables import CELL_BREAK, is_header
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -162,52 +163,27 @@ def _num_pr(paragraph: Any) -> tuple[str, int] | None:
 
 # --- tables -------------------------------------------------------------------------------------
 
-_COLUMNS = {
-    "number": re.compile(r"^(序号|编号|序)$"),
-    "category": re.compile(r"类别|板块|领域|重点行动|重点工程|提升行动|专项|分类"),
-    "task": re.compile(r"任务|工作内容|工作措施|具体内容|主要内容|工作要求|举措"),
-    "lead": re.compile(r"牵头"),
-    "part": re.compile(r"配合|参与|协办|协同"),
-    "resp": re.compile(r"责任单位|责任部门|实施单位"),
-    "deadline": re.compile(r"时限|时间|进度"),
-}
-
-
-def _header(row: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, cell in enumerate(row):
-        for key, pattern in _COLUMNS.items():
-            if key not in found and pattern.search(cell) and index not in found.values():
-                found[key] = index
-                break
-    return found
-
 
 def table_lines(rows: list[list[str]]) -> list[str]:
-    """A table as text lines: task-division tables become "1.任务（牵头单位：…；配合单位：…）"."""
-    header = _header(rows[0]) if rows else {}
-    if "task" not in header or not ({"lead", "resp"} & header.keys()):
-        return ["　".join(dict.fromkeys(cell for cell in row if cell)) for row in rows if any(row)]
-    lines: list[str] = []
-    category = ""
-    sections = seq = 0
-    for row in rows[1:]:
-        cells = {key: row[index].strip() if index < len(row) else "" for key, index in header.items()}
-        if cells.get("category") and cells["category"] != category:
-            category = cells["category"]
-            sections += 1
-            seq = 0
-            lines.append(f"{int_to_cn(sections)}、{category}")
-        if not cells["task"]:
-            continue
-        seq += 1
-        units = [f"{label}：{cells[key]}" for key, label in (("lead", "牵头单位"), ("part", "配合单位"), ("resp", "责任单位")) if cells.get(key)]
-        task = re.sub(r"^\s*\d{1,2}[.、．]\s*", "", cells["task"]).rstrip("。")
-        line = f"{seq}.{task}。" + (f"（{'；'.join(units)}）" if units else "")
-        if cells.get("deadline"):
-            line += f"（完成时限：{cells['deadline']}）"
-        lines.append(line)
-    return lines
+    """A table as text lines. A task-division table (a header row naming its columns among the first
+    three rows) becomes tab-separated rows for ``tables.find_tables``, a merged cell written once and
+    a line break inside a cell as ``CELL_BREAK``; any other table becomes one line per row."""
+    if any(is_header(row) for row in rows[:3]):
+        return ["\t".join(cell.replace("\t", " ").replace("\n", CELL_BREAK) for cell in row) for row in rows]
+    return ["\u3000".join(dict.fromkeys(cell for cell in row if cell)) for row in rows if any(row)]
+
+
+def _table_rows(table: Any) -> list[list[str]]:
+    """Cell texts per row, a cell merged across columns written in its first column only."""
+    rows: list[list[str]] = []
+    for row in table.rows:
+        cells: list[str] = []
+        previous = None
+        for cell in row.cells:
+            cells.append("" if cell._tc is previous else cell.text.strip())
+            previous = cell._tc
+        rows.append(cells)
+    return rows
 
 
 def read_docx(data: bytes) -> str:
@@ -229,7 +205,5 @@ def read_docx(data: bytes) -> str:
             label = numbering.label(*numbered) if numbered else ""
             lines.append(label + paragraph.text if paragraph.text.strip() else "")
         elif child.tag == f"{W}tbl":
-            table = Table(child, document)
-            rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
-            lines.extend(table_lines(rows))
+            lines.extend(table_lines(_table_rows(Table(child, document))))
     return "\n".join(lines)

@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .dates import find_deadline, plan_kind, plan_years
-from .numbering import LINE_MARKER, inline_markers, line_marker
+from .numbering import LINE_MARKER, inline_markers, int_to_cn, line_marker
 from .outline import Node, build_tree, find_title, segment
 from .schema import Indicator, ParsedPlan, ParsedSection, ParsedTask, UnitRef, UnitResolver
+from .tables import CELL_BREAK, Row, Table, find_tables
 from .targets import find_indicators
-from .text import Line, clean_lines, reflow_hard_wraps, strip_page_markers
+from .text import Line, clean_lines, normalize_line, reflow_hard_wraps, source_lines, strip_page_markers
 from .titles import split_title
-from .units import Attribution, KnownCheck, find_attributions, without_spans
+from .units import Attribution, KnownCheck, cell_attribution, find_attributions, without_spans
 
 _FRAMING = set(
     ["总则", "总体要求", "总体思路", "总体目标", "指导思想", "指导原则", "基本原则", "原则", "主要目标", "发展目标", "工作目标", "目标", "目标任务", "远景目标", "主要指标", "组织实施", "保障措施", "组织保障", "条件保障", "机制保障", "政策保障", "经费保障", "组织领导", "工作要求", "实施步骤", "进度安排", "时间安排", "工作步骤", "实施保障", "附则", "工作原则", "基本思路", "编制依据"]
@@ -93,7 +94,7 @@ def _label(node: Node, ctx: _Context) -> str:
 
 def _has_units(node: Node, ctx: _Context) -> bool:
     found = _attribution(node.own_text, ctx)
-    return bool(found.leads or found.participants)
+    return bool(found.leads or found.participants or found.all_members)
 
 
 def _subtree_has_units(node: Node, ctx: _Context) -> bool:
@@ -140,6 +141,7 @@ def _make_task(node: Node, seq: int, ctx: _Context) -> ParsedTask:
         participating_units=_refs(found.participants, ctx),
         all_subareas=found.subarea_marker is not None,
         subarea_marker=found.subarea_marker,
+        all_members=found.all_members,
         collective_units=found.collective,
         indicators=_indicators(without_spans(full, found.spans), ctx),
         deadline=find_deadline(full, ctx.default_year),
@@ -177,6 +179,8 @@ def _make_section(node: Node, chapter: Node, tasks: list[Node], ctx: _Context) -
         lead_units=_refs(own.leads, ctx),
         participating_units=_refs(own.participants, ctx),
         all_subareas=own.subarea_marker is not None,
+        subarea_marker=own.subarea_marker,
+        all_members=own.all_members,
         path=_path(node, chapter, ctx),
         source_line=node.line,
     )
@@ -256,7 +260,7 @@ def _unit_warnings(plan: ParsedPlan) -> None:
     if tasks and len(with_units) * 2 >= len(tasks) and len(with_units) < len(tasks):
         for section in plan.sections:
             for task in section.tasks:
-                if not task.lead_units and not section.lead_units:
+                if not task.lead_units and not section.lead_units and not (task.all_members or section.all_members):
                     plan.warnings.append(f"任务“{section.number}{task.number}{task.title}”未写明责任单位。")
 
 
@@ -275,24 +279,143 @@ def parse_text(text: str, *, resolve_unit: UnitResolver | None = None) -> Parsed
     ``resolve_unit`` maps a unit name as written (after width normalisation) to the registry's
     unit, or None; names it does not know are reported as "unknown".
     """
-    lines = clean_lines(text)
+    raw = source_lines(text)
+    tables = find_tables(raw)
+    taken = {number for table in tables for number in table.lines}
+    lines = clean_lines(["" if number in taken else line for number, line in enumerate(raw, start=1)])
     lines, paged = strip_page_markers(lines)
     lines, reflowed = reflow_hard_wraps(lines, LINE_MARKER)
     run_on = paged or _looks_run_on(lines)
     blocks = segment(lines, run_on=run_on)
     title, body_start = find_title(blocks)
     root = build_tree(blocks[body_start:])
-    years = plan_years(title, "\n".join(block.text for block in blocks[body_start:]))
+    table_text = "\n".join(normalize_line(raw[number - 1].replace(CELL_BREAK, "")) for number in sorted(taken))
+    years = plan_years(title, "\n".join([*(block.text for block in blocks[body_start:]), table_text]))
     kind, sure = plan_kind(title, years)
     annual_year = years[0] if years and years[0] == years[1] else None
     ctx = _Context(KnownCheck(resolve_unit), run_on, years, annual_year)
     plan = ParsedPlan(title=title, kind=kind, years=years, preamble="\n".join(root.body))
     plan.goals += _indicators(plan.preamble, ctx)
     _collect(root, ctx, plan)
+    if tables:
+        state = _TableState()
+        for table in tables:
+            plan.sections += _table_sections(table, state, ctx, plan.title)
+        plan.sections.sort(key=lambda section: section.source_line)
     _apply_baselines(plan, ctx.baselines)
     _notes(plan, paged=paged, reflowed=reflowed, run_on=run_on, sure=sure)
     _unit_warnings(plan)
     return plan
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _TableState:
+    """Carries the open section and the last task from one table to the next (a table over pages)."""
+
+    section: ParsedSection | None = None
+    category: str = ""
+    sections: int = 0
+    task_rows: dict[int, Row] = field(default_factory=dict)
+
+
+def _cell(row: Row, key: str, *, units: bool = False) -> str:
+    return normalize_line(row.cells.get(key, "").replace(CELL_BREAK, "、" if units else ""))
+
+
+_CELL_ROLES = (("lead", "leads"), ("part", "participants"), ("resp", "responsible"))
+
+
+def _row_attribution(row: Row, text: str, ctx: _Context) -> Attribution:
+    found = cell_attribution([(role, _cell(row, key, units=True)) for key, role in _CELL_ROLES])
+    in_text = _attribution(text, ctx)
+    found.merge(in_text)
+    found.spans = list(in_text.spans)
+    return found
+
+
+def _section_from_row(text: str, row: Row, ctx: _Context, number_hint: str = "") -> ParsedSection:
+    text = normalize_line(text.replace(CELL_BREAK, ""))
+    marker = line_marker(text)
+    number = marker.number if marker else number_hint
+    heading = text[marker.end :].strip() if marker else text
+    found = _row_attribution(row, heading, ctx)
+    title = split_title(without_spans(heading, found.spans))[0]
+    return ParsedSection(
+        number=number, title=title, level=1,
+        lead_units=_refs(found.leads, ctx), participating_units=_refs(found.participants, ctx),
+        all_subareas=found.subarea_marker is not None, subarea_marker=found.subarea_marker,
+        all_members=found.all_members, source_line=row.line,
+    )
+
+
+def _task_from_row(row: Row, seq: int, ctx: _Context) -> ParsedTask:
+    title = _cell(row, "title")
+    number = _cell(row, "number")
+    marker = line_marker(title)
+    if marker:  # "1.举办青少年科技节" in the task column
+        number = number or marker.number
+        title = title[marker.end :].strip()
+    if re.fullmatch(r"\d{1,3}", number):
+        number += "."
+    body = "。".join(part for part in (_cell(row, "content"), _cell(row, "target")) if part)
+    if not body:
+        title, body = split_title(title)
+    found = _row_attribution(row, f"{title}。{body}", ctx)
+    title = split_title(without_spans(title, _attribution(title, ctx).spans))[0].rstrip("。；")
+    text = without_spans(f"{title}。{body}", found.spans)
+    limit = _cell(row, "deadline")
+    deadline = (find_deadline(f"完成时限：{limit}", ctx.default_year) or find_deadline(limit, ctx.default_year)
+                if limit else None) or find_deadline(body, ctx.default_year)
+    return ParsedTask(
+        number=number, seq=seq, title=title, body=without_spans(body, _attribution(body, ctx).spans).strip(),
+        lead_units=_refs(found.leads, ctx), participating_units=_refs(found.participants, ctx),
+        all_subareas=found.subarea_marker is not None, subarea_marker=found.subarea_marker,
+        all_members=found.all_members, collective_units=found.collective,
+        indicators=_indicators(text, ctx), deadline=deadline, source_line=row.line,
+    )
+
+
+def _continues(row: Row, numbered: bool) -> bool:
+    """A row without a number (in a numbered table), or with neither a number nor a task: the cells
+    of the row above, broken over two lines or pages."""
+    if row.cells.get("number") or not any(row.cells.values()):
+        return False
+    return numbered or not row.cells.get("title")
+
+
+def _table_sections(table: Table, state: _TableState, ctx: _Context, plan_title: str) -> list[ParsedSection]:
+    """Sections and tasks of one task-division table (see ``tables``)."""
+    sections: list[ParsedSection] = []
+    rows: list[tuple[ParsedSection, Row]] = []
+    for row in table.rows:
+        if row.section is not None:
+            state.sections += 1
+            state.section = _section_from_row(row.section, row, ctx, f"{int_to_cn(state.sections)}、")
+            sections.append(state.section)
+            continue
+        category = _cell(row, "category")
+        if category and category != state.category:
+            state.category = category
+            state.sections += 1
+            state.section = _section_from_row(category, Row(row.line, {}), ctx, f"{int_to_cn(state.sections)}、")
+            sections.append(state.section)
+        if _continues(row, "number" in table.columns) and rows and rows[-1][0] is state.section:
+            last = rows[-1][1]
+            for key, value in row.cells.items():
+                if value:
+                    joiner = CELL_BREAK if key in ("lead", "part", "resp") else ""
+                    last.cells[key] = f"{last.cells.get(key, '')}{joiner}{value}" if last.cells.get(key) else value
+            continue
+        if state.section is None:
+            state.section = ParsedSection(number="", title=plan_title or "重点任务", level=1, source_line=row.line)
+            sections.append(state.section)
+        rows.append((state.section, Row(row.line, dict(row.cells))))
+    for section, row in rows:
+        section.tasks.append(_task_from_row(row, len(section.tasks) + 1, ctx))
+    return sections
 
 
 def _notes(plan: ParsedPlan, *, paged: bool, reflowed: bool, run_on: bool, sure: bool) -> None:

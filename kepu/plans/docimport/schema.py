@@ -114,6 +114,7 @@ class ParsedTask:
     participating_units: list[UnitRef] = field(default_factory=list)
     all_subareas: bool = False
     subarea_marker: str | None = None
+    all_members: bool = False
     collective_units: list[str] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     deadline: date | None = None
@@ -129,6 +130,7 @@ class ParsedTask:
             "participating_units": [unit.to_dict() for unit in self.participating_units],
             "all_subareas": self.all_subareas,
             "subarea_marker": self.subarea_marker,
+            "all_members": self.all_members,
             "collective_units": list(self.collective_units),
             "indicators": [indicator.to_dict() for indicator in self.indicators],
             "deadline": self.deadline.isoformat() if self.deadline else None,
@@ -149,6 +151,8 @@ class ParsedSection:
     lead_units: list[UnitRef] = field(default_factory=list)
     participating_units: list[UnitRef] = field(default_factory=list)
     all_subareas: bool = False
+    subarea_marker: str | None = None
+    all_members: bool = False
     tasks: list[ParsedTask] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
@@ -163,6 +167,8 @@ class ParsedSection:
             "lead_units": [unit.to_dict() for unit in self.lead_units],
             "participating_units": [unit.to_dict() for unit in self.participating_units],
             "all_subareas": self.all_subareas,
+            "subarea_marker": self.subarea_marker,
+            "all_members": self.all_members,
             "indicators": [indicator.to_dict() for indicator in self.indicators],
             "tasks": [task.to_dict() for task in self.tasks],
             "source_line": self.source_line,

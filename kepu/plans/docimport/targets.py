@@ -61,6 +61,10 @@ _ANNUAL = re.compile(r"每年度?|年均|每一年|逐年")
 _YEAR_OR_FIVE = re.compile(r"((?:19|20)\d{2})年(?!以来|来|起)|“?(十[三四五六]五)”?")
 
 
+# A count of the plan's own programme items ("五项提升行动", "重点工程 5 个") is not a target.
+_PROGRAMME = re.compile(r"(行动|工程|任务|计划|举措|措施|方面|领域|重点|板块|专项|内容|要求|原则)$")
+_ITEM_UNITS = {"项", "个", "批", "条", "类", "大", "件", "部分"}
+
 _CHANGE = r"(?:提高|提升|增加|增长|扩大|降低|下降|减少|压减|缩小)(?:到|至)"
 _FROM_BASELINE = re.compile(rf"(?:由|从)(?P<base>\d+(?:\.\d+)?)(?:%|[^\d，。；、]{{0,3}}?)(?P<change>{_CHANGE})$")
 _BASELINE_AHEAD = re.compile(rf"^{_CHANGE}")
@@ -157,18 +161,18 @@ def _name(prefix: str, rest: str) -> tuple[str, str]:
     return core.strip("“”的，、 "), lead + trail
 
 
-def _year(sentence_before: str, default_year: int | None) -> tuple[int | None, bool]:
-    """(target year, annual?) from the words before the number in its sentence."""
+def _written_year(sentence_before: str, default_year: int | None) -> tuple[int | None, bool, bool]:
+    """(target year, annual?, whether the sentence itself gives the year or says 每年)."""
     last_year: tuple[int, int] | None = None
     for match in _YEAR_OR_FIVE.finditer(sentence_before):
         year = int(match.group(1)) if match.group(1) else FIVE_YEAR_PLANS[match.group(2)][1]
         last_year = (match.start(), year)
     annual = [m.start() for m in _ANNUAL.finditer(sentence_before)]
     if annual and (last_year is None or annual[-1] > last_year[0]):
-        return None, True
+        return None, True, True
     if last_year:
-        return last_year[1], False
-    return default_year, False
+        return last_year[1], False, True
+    return default_year, False, False
 
 
 def _direction(cue: str, qualifier: str) -> Direction:
@@ -240,14 +244,19 @@ def _indicator(
     name, cue = _name(prefix, sentence[match.end() :])
     if not name or len(name) < 2:
         return None
-    year, annual = _year(sentence[: match.start()], default_year)
+    year, annual, written = _written_year(sentence[: match.start()], default_year)
+    direction = _direction(cue, match.group("qual") or "")
+    if _PROGRAMME.search(name) and unit in _ITEM_UNITS:
+        return None  # "实施科学素质提升行动 5项": a count of the plan's own items, not a target
+    if direction == "=" and not written and default_year is None:
+        return None  # a figure with neither a direction nor a year is a fact, not a target
     years = list(range(plan_years[0], plan_years[1] + 1)) if annual and plan_years else []
     return Indicator(
         name=name,
         value=value,
         unit=unit,
         year=year,
-        direction=_direction(cue, match.group("qual") or ""),
+        direction=direction,
         baseline=Decimal(baseline.group("base")) if baseline else None,
         sentence=sentence.strip(),
         annual=annual,

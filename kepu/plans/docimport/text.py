@@ -165,12 +165,17 @@ def _trim_signature(lines: list[Line]) -> list[Line]:
     return lines[:end] if len(lines) - end <= 3 else lines
 
 
-def clean_lines(text: str) -> list[Line]:
-    """Split ``text`` into normalised, non-empty, junk-free lines with their source line numbers."""
+def source_lines(text: str) -> list[str]:
+    """The lines of ``text`` as the line numbers count them (any line break, form feed)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n").replace("\f", "\n")
+    return text.split("\n")
+
+
+def clean_lines(text: str | list[str]) -> list[Line]:
+    """Split ``text`` into normalised, non-empty, junk-free lines with their source line numbers."""
     lines: list[Line] = []
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(source_lines(text) if isinstance(text, str) else text, start=1):
         line = normalize_line(raw)
         if line and not is_junk_line(line):
             lines.append(Line(line, number))

@@ -48,7 +48,7 @@ _LABEL = re.compile(
 _LABEL_COLON = re.compile(rf"(?:{LEAD_LABELS}|{PART_LABELS}|{RESP_LABELS})：")
 
 _LEAD_VERB = re.compile(r"(牵头抓总|牵头负责|牵头落实|牵头实施|牵头)$")
-_PART_VERB = re.compile(r"(配合落实|配合实施|共同参与|参与实施|配合|参与|协助|协同|协办)$")
+_PART_VERB = re.compile(r"(配合落实|配合实施|共同参与|参与实施|参加实施|配合|参与|参加|协助|协同|协办)$")
 _RESP_VERB = re.compile(
     r"(按职责分工负责|按职责分工落实|按职责分工抓好落实|按照职责分工负责|按职责负责|分工负责|分别负责|共同负责"
     r"|具体负责|负责落实|抓好落实|负责)$"
@@ -58,6 +58,7 @@ _SUBAREA = re.compile(
     r"^各(?=.*[区县镇乡街地村])[区县市镇乡街道地村社居委开发功能板块级]{1,6}"
     r"(（[^）]*）)?(人民政府|政府|党委政府|党委和政府|管委会)?$"
 )
+_MEMBERS = re.compile(r"成员单位$")
 _COLLECTIVE = re.compile(r"^(各|有关|相关|其他|其它|全市各|市有关|市相关|市各有关|各有关)|成员单位")
 _UNIT_SUFFIX = re.compile(
     r"(局|委|办|部|厅|院|会|协|联|团|中心|公司|集团|银行|馆|站|所|队|处|室|社|台|署|司|校|学院|大学|海关|行|府|组"
@@ -81,6 +82,11 @@ class Attribution:
     @property
     def empty(self) -> bool:
         return not (self.leads or self.participants or self.subarea_marker or self.collective)
+
+    @property
+    def all_members(self) -> bool:
+        """"各成员单位" (of the leading group) answer for the work together."""
+        return any(_MEMBERS.search(name) for name in self.collective)
 
     def merge(self, other: Attribution) -> None:
         for name in other.leads:
@@ -213,6 +219,17 @@ def parse_attribution_text(text: str) -> tuple[_Roles, bool]:
     return roles, True
 
 
+def cell_attribution(cells: list[tuple[str, str]]) -> Attribution:
+    """The units of a table row's unit columns: [("leads", "市教育局"), ("participants", "市科协、团市委")].
+
+    A cell may still use role words ("市科协牵头，市教育局配合") or name 各成员单位 / 各县（区）."""
+    roles = _Roles()
+    for role, text in cells:
+        if text.strip():
+            _add_clauses(roles, text, role)
+    return roles.attribution()
+
+
 # --- finding attributions in a passage ----------------------------------------------------------
 
 
@@ -240,11 +257,14 @@ def _at_sentence_end(text: str, end: int) -> bool:
 
 def _accept(roles: _Roles, labelled: bool, at_end: bool, is_known: KnownCheck) -> bool:
     named = roles.leads + roles.participants + roles.responsible
+    members = any(_MEMBERS.search(name) for name in roles.collective)
     if labelled:
         return bool(named or roles.marker or roles.collective)
     if roles.verbs:
-        return any(is_unit_like(name) or is_known(name) for name in named) or bool(roles.marker)
-    if not at_end or not named or roles.junk or roles.collective:
+        return any(is_unit_like(name) or is_known(name) for name in named) or bool(roles.marker) or members
+    if not at_end or roles.junk or not (named or roles.marker or members):
+        return False
+    if roles.collective and not members:
         return False
     return all(is_unit_like(name) or is_known(name) for name in named) and len(named) <= 40
 
@@ -282,6 +302,35 @@ def _labelled_lines(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, 
     return spans
 
 
+_ROLE_SENTENCE = re.compile(r"[^。；！？\n（）]+")
+
+
+def _role_sentences(text: str, taken: list[tuple[int, int]], is_known: KnownCheck) -> list[tuple[int, int]]:
+    """Spans of whole sentences made only of role clauses: "由A、B牵头，C、D参加。" "各成员单位按职责分工负责。"
+
+    Every clause must end in a role word and name only units (or 各成员单位 / 各区镇), so a sentence
+    such as "市科协牵头沟通联络" is not taken for an attribution."""
+    spans: list[tuple[int, int]] = []
+    for match in _ROLE_SENTENCE.finditer(text):
+        start, end = match.span()
+        sentence = match.group(0).strip()
+        if not sentence or any(s <= start < e for s, e in taken) or not 2 <= len(sentence) <= 200:
+            continue
+        clauses = split_top_level(sentence, "，,；;")
+        verbs = (_LEAD_VERB, _PART_VERB, _RESP_VERB)
+        if not clauses or not all(any(v.search(c) and v.search(c).start() > 0 for v in verbs) for c in clauses):  # type: ignore[union-attr]
+            continue
+        roles = _Roles()
+        _add_clauses(roles, sentence, "responsible")
+        named = roles.leads + roles.participants + roles.responsible
+        members = any(_MEMBERS.search(name) for name in roles.collective)
+        if roles.junk or not (named or roles.marker or members):
+            continue
+        if all(is_unit_like(name) or is_known(name) for name in named):
+            spans.append((start, end))
+    return spans
+
+
 def find_attributions(text: str, is_known: KnownCheck) -> Attribution:
     """Every attribution in ``text`` merged into one (leads first-come, participants after)."""
     result = Attribution()
@@ -300,6 +349,12 @@ def find_attributions(text: str, is_known: KnownCheck) -> Attribution:
             found = roles.attribution()
             found.spans.append((start, end))
             result.merge(found)
+            taken.append((start, end))
+    for start, end in _role_sentences(text, taken, is_known):
+        roles, _ = parse_attribution_text(text[start:end])
+        found = roles.attribution()
+        found.spans.append((start, end))
+        result.merge(found)
     return result
 
 

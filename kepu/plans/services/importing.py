@@ -42,7 +42,7 @@ from kepu.plans.models import (
     TaskUnit,
     UnitRole,
 )
-from kepu.plans.services.ledger import check_plan, plan_create
+from kepu.plans.services.ledger import check_plan, keep_default_plan, plan_create
 
 DIRECTIONS = {"≥": "ge", "≤": "le", "=": "eq"}
 MAX_TEXT = 2_000_000
@@ -70,6 +70,7 @@ def _refs(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
         if not section.get("include", True):
             continue
         yield from section["lead_units"]
+        yield from section.get("participating_units", [])
         for task in section["tasks"]:
             if task.get("include", True):
                 yield from task["lead_units"]
@@ -109,16 +110,33 @@ def _prepare(parsed: dict[str, Any]) -> dict[str, Any]:
         section["include"] = True
         for indicator in section["indicators"]:
             indicator["include"] = True
+        section.setdefault("all_members", False)
         for task in section["tasks"]:
             task["include"] = True
-            if not task["lead_units"] and not task["participating_units"] and section["lead_units"]:
+            task.setdefault("all_members", False)
+            task["lead_from_section"] = False
+            if not task["lead_units"] and not task["participating_units"]:
                 # Units named once under the section heading answer for each of its tasks.
-                task["lead_units"] = [dict(ref) for ref in section["lead_units"]]
                 task["participating_units"] = [dict(ref) for ref in section["participating_units"]]
-                task["inherited_units"] = True
+                task["all_members"] = task["all_members"] or section["all_members"]
             for indicator in task["indicators"]:
                 indicator["include"] = True
+        follow_section_lead(section)
     return parsed
+
+
+def follow_section_lead(section: dict[str, Any], *, everywhere: bool = False) -> None:
+    """Tasks that name no lead unit of their own take the section's (marked ``lead_from_section``);
+    ``everywhere``: every task of the section does ("apply to all tasks of this section")."""
+    for task in section["tasks"]:
+        if everywhere or not task["lead_units"] or task.get("lead_from_section"):
+            task["lead_units"] = [dict(ref) for ref in section["lead_units"]]
+            task["lead_from_section"] = bool(section["lead_units"])
+
+
+def task_label(section: dict[str, Any], task: dict[str, Any]) -> str:
+    """“（一）3.实施银龄科普行动”: a task as messages name it — the whole title, never cut mid-word."""
+    return f"{section['number']}{task['number']}{task['title']}"
 
 
 def text_digest(text: str) -> str:
@@ -224,31 +242,67 @@ def _parse_deadline(text: str, where: str) -> str | None:
 def draft_update_section(*, actor: Any, draft: PlanImportDraft, index: int, changes: dict[str, Any]) -> None:
     """Apply the reviewer's edits to one section: its title and units, and each task's switches and fields.
 
-    `changes` = {"include", "title", "lead_units": "A、B", "tasks": [{"include", "number", "title",
-    "lead_units", "participating_units", "deadline", "indicators": [{"include", "direction"}]}]}.
+    `changes` = {"include", "title", "lead_units": "A、B", "participating_units", "apply_lead", "apply_participants",
+    "tasks": [{"include", "number", "title", "lead_units", "participating_units", "deadline",
+    "indicators": [{"include", "direction"}]}]}. A task whose lead is left empty follows the section's lead.
     """
     _open(actor, draft)
     section = _section(draft, index)
     section["include"] = bool(changes.get("include", True))
     section["title"] = (changes.get("title") or section["title"]).strip()[:200]
-    if "lead_units" in changes:
-        section["lead_units"] = _unit_refs(changes["lead_units"], section["lead_units"])
     for task, edit in zip(section["tasks"], changes.get("tasks", []), strict=False):
         task["include"] = bool(edit.get("include", True))
         task["title"] = (edit.get("title") or task["title"]).strip()[:300]
         task["number"] = (edit.get("number") or task["number"]).strip()[:20]
-        where = f"任务“{task['number']}{task['title'][:12]}”"
+        where = f"任务“{task_label(section, task)}”"
         task["deadline"] = _parse_deadline(edit.get("deadline", task["deadline"] or ""), where)
         if "lead_units" in edit:
             task["lead_units"] = _unit_refs(edit["lead_units"], task["lead_units"])
+            task["lead_from_section"] = False
         if "participating_units" in edit:
             task["participating_units"] = _unit_refs(edit["participating_units"], task["participating_units"])
         for indicator, switch in zip(task["indicators"], edit.get("indicators", []), strict=False):
             indicator["include"] = bool(switch.get("include", True))
             if switch.get("direction") in DIRECTIONS:
                 indicator["direction"] = switch["direction"]
+    _section_units(section, changes)
     resolve_units(draft.parsed)
     draft.save(update_fields=["parsed", "updated_at"])
+
+
+def _section_units(section: dict[str, Any], changes: dict[str, Any]) -> None:
+    if "lead_units" in changes:
+        section["lead_units"] = _unit_refs(changes["lead_units"], section["lead_units"])
+    if "participating_units" in changes:
+        section["participating_units"] = _unit_refs(changes["participating_units"], section["participating_units"])
+    if changes.get("apply_participants"):
+        for task in section["tasks"]:
+            task["participating_units"] = [dict(ref) for ref in section["participating_units"]]
+    follow_section_lead(section, everywhere=bool(changes.get("apply_lead")))
+
+
+@transaction.atomic
+def draft_set_section_units(*, actor: Any, draft: PlanImportDraft, index: int, lead_units: str,
+                            participating_units: str | None = None, apply_lead: bool = False,
+                            apply_participants: bool = False) -> dict[str, Any]:
+    """The section's lead (and participating) units, set once for its tasks: tasks naming no lead follow
+    the section's; ``apply_lead`` / ``apply_participants`` put them on every task of the section."""
+    _open(actor, draft)
+    section = _section(draft, index)
+    changes: dict[str, Any] = {"lead_units": lead_units, "apply_lead": apply_lead,
+                               "apply_participants": apply_participants}
+    if participating_units is not None:
+        changes["participating_units"] = participating_units
+    before = {"lead_units": [r["written"] for r in section["lead_units"]]}
+    _section_units(section, changes)
+    resolve_units(draft.parsed)
+    draft.save(update_fields=["parsed", "updated_at"])
+    audit.record(actor, "plans.plan.import_section_units", obj=draft, object_repr=str(draft)[:200], before=before,
+                 after={"section": f"{section['number']}{section['title']}",
+                        "lead_units": [r["written"] for r in section["lead_units"]],
+                        "participating_units": [r["written"] for r in section["participating_units"]],
+                        "apply_lead": apply_lead, "apply_participants": apply_participants})
+    return section
 
 
 @transaction.atomic
@@ -290,10 +344,12 @@ def _check_commit(data: dict[str, Any]) -> None:
     if data["unknown_units"]:
         raise ValidationFailed(f"以下单位尚未匹配：{'、'.join(data['unknown_units'])}。请映射到已有单位、新建单位，"
                                "或从任务中删去后再导入", "units")
-    leaderless = [f"{t['number']}{t['title'][:15]}" for t in included if not t["lead_units"]]
+    leaderless = [task_label(s, t) for s in data["sections"] if s.get("include", True) for t in s["tasks"]
+                  if t.get("include", True) and not t["lead_units"]]
     if leaderless:
-        raise ValidationFailed(f"以下任务没有牵头单位：{'；'.join(leaderless[:5])}"
-                               f"{'等' if len(leaderless) > 5 else ''}。请补充牵头单位或取消选中", "lead_units")
+        raise ValidationFailed(f"以下 {len(leaderless)} 项任务没有牵头单位：{'；'.join(leaderless[:5])}"
+                               f"{'等' if len(leaderless) > 5 else ''}。请设置板块牵头单位（应用到本板块任务）、"
+                               "逐项补充，或取消选中", "lead_units")
 
 
 def _indicator(plan: Plan, task: Task | None, raw: dict[str, Any], order: int) -> Indicator:
@@ -337,6 +393,7 @@ def draft_commit(*, actor: Any, draft: PlanImportDraft, allow_duplicate: bool = 
         raise ValidationFailed(f"该文件可能已导入过：{names}。如确需再次导入，请勾选“仍然导入”", "allow_duplicate")
     # Claim the draft first: of two people pressing 导入 at once, only one creates the plan.
     transition(draft, to=DraftStatus.COMMITTED, actor=actor, action="plans.plan.import")
+    keep_default_plan(actor=actor)  # the dashboard goes on showing the plan it showed before the import
     settings = data["settings"]
     plan = plan_create(actor=actor, title=settings["title"], kind=settings["kind"],
                        start_year=settings["start_year"], end_year=settings["end_year"],
@@ -383,6 +440,7 @@ def _create_sections_and_tasks(plan: Plan, data: dict[str, Any], units: dict[int
                         order=order, title=raw["title"][:300], body=raw.get("body", ""),
                         deadline=_deadline(raw.get("deadline")), all_subareas=bool(raw.get("all_subareas")),
                         subarea_marker=(raw.get("subarea_marker") or "")[:40],
+                        all_members=bool(raw.get("all_members")),
                         collective_units="、".join(raw.get("collective_units", []))[:200],
                         source_line=raw.get("source_line") or 0)
             pending.append((task, raw))

@@ -37,7 +37,7 @@ from kepu.plans.models import (
 from kepu.plans.periods import reporting_periods
 
 PLAN_FIELDS = ("title", "kind", "start_year", "end_year", "reporting_cycle", "reporting_from", "report_due_days",
-               "issuer", "document_number", "is_published", "is_archived")
+               "issuer", "document_number", "is_published", "is_archived", "is_default")
 TASK_FIELDS = ("title", "number", "deadline", "body", "progress", "section")
 RULE_FIELDS = ("yellow_days_before_deadline", "yellow_lag_points", "red_lag_points", "red_when_overdue",
                "red_late_report_days", "participants_report", "remind_days_before", "escalate_after_days",
@@ -81,12 +81,35 @@ def plan_update(*, actor: Any, plan: Plan, reason: str = "", **changes: Any) -> 
         setattr(plan, field, value.strip() if isinstance(value, str) else value)
     check_plan(title=plan.title, start_year=plan.start_year, end_year=plan.end_year)
     plan.save()
+    if changes.get("is_default"):
+        pin_default_plan(actor=actor, plan=plan)
     if {"reporting_cycle", "start_year", "end_year", "report_due_days"} & set(changes):
         sync_periods(plan)
     after = audit.snapshot(plan, PLAN_FIELDS)
     if audit.diff(before, after):
         audit.record(actor, "plans.plan.update", obj=plan, before=before, after=after, reason=reason)
     return plan
+
+
+def pin_default_plan(*, actor: Any, plan: Plan) -> None:
+    """``plan`` becomes the one the dashboard and the home card show by default (only one plan is)."""
+    for other in Plan.objects.filter(is_default=True).exclude(pk=plan.pk):
+        Plan.objects.filter(pk=other.pk).update(is_default=False)
+        audit.record(actor, "plans.plan.update", obj=other, before={"is_default": True}, after={"is_default": False},
+                     reason=f"驾驶舱默认方案改为《{plan.title}》")
+    if not plan.is_default:
+        Plan.objects.filter(pk=plan.pk).update(is_default=True)
+        plan.is_default = True
+        audit.record(actor, "plans.plan.update", obj=plan, before={"is_default": False}, after={"is_default": True})
+
+
+def keep_default_plan(*, actor: Any) -> None:
+    """Before a new plan is created: pin the plan shown by default now, so the new one does not displace it."""
+    if Plan.objects.filter(is_default=True).exists():
+        return
+    shown = Plan.objects.filter(is_archived=False).order_by("-start_year", "-id").first()
+    if shown is not None:
+        pin_default_plan(actor=actor, plan=shown)
 
 
 def sync_periods(plan: Plan) -> None:

@@ -93,3 +93,9 @@ def progress_bar(actual: int, expected: int | None = None) -> str:
                        'class="progress-bar {}" style="width:{}%"></div></div>{}</div>'
                        '<span class="kp-progress-value">{}%</span></div>',
                        actual, actual, colour, actual, marker, actual)
+
+
+@register.filter
+def join_written(refs: list[dict[str, Any]] | None) -> str:
+    """Unit references of an import draft as the reviewer edits them: "市教育局、市科协"."""
+    return "、".join(ref["written"] for ref in refs or [])

@@ -21,7 +21,7 @@ def _count(queryset: Any) -> Subquery:
 def office_card_context(user: Any) -> dict[str, Any] | None:
     """The office's card: the current plan's lights, reports to review, open orders — in one query."""
     tasks = selectors.task_list(user=user).filter(plan=OuterRef("pk"))
-    plan = (selectors.plan_list(user=user, include_archived=False).order_by("-start_year", "-id")
+    plan = (selectors.plan_list(user=user, include_archived=False).order_by("-is_default", "-start_year", "-id")
             .annotate(total=_count(tasks), green=_count(tasks.filter(alert_level="green")),
                       yellow=_count(tasks.filter(alert_level="yellow")), red=_count(tasks.filter(alert_level="red")),
                       pending=_count(selectors.report_list(user=user).filter(status=ReportStatus.SUBMITTED)),

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required
-from kepu.org.public import Region, RegionLevel, Unit
+from kepu.org.public import Region, RegionLevel, Unit, UnitFilters, unit_list
 from kepu.plans import selectors
 from kepu.plans.forms import CommitForm, CreateUnitForm, ImportUploadForm, MapUnitForm, PlanSettingsForm
 from kepu.plans.models import DraftStatus, PlanImportDraft
@@ -57,7 +57,6 @@ def _settings_initial(draft: PlanImportDraft) -> dict[str, Any]:
 
 
 def _unit_forms(draft: PlanImportDraft) -> list[dict[str, Any]]:
-    units = Unit.objects.filter(is_active=True).only("id", "name", "short_name").order_by("sort_order", "name")
     regions = Region.objects.filter(is_active=True, level__in=[RegionLevel.CITY, RegionLevel.DISTRICT,
                                                                RegionLevel.TOWN]).order_by("path")
     city = regions.first()
@@ -65,7 +64,7 @@ def _unit_forms(draft: PlanImportDraft) -> list[dict[str, Any]]:
     for index, written in enumerate(draft.parsed["unknown_units"]):
         rows.append({
             "index": index, "written": written,
-            "map_form": MapUnitForm(initial={"written": written}, units=units, prefix=f"map{index}"),
+            "map_form": MapUnitForm(initial={"written": written}, units=Unit.objects.none(), prefix=f"map{index}"),
             # Neither a kind nor membership is assumed for a new unit: the office chooses both.
             "create_form": CreateUnitForm(initial={"written": written, "name": written, "region": city},
                                           regions=regions, prefix=f"new{index}"),
@@ -77,9 +76,11 @@ def _unit_forms(draft: PlanImportDraft) -> list[dict[str, Any]]:
 def _where(data: dict[str, Any], written: str) -> list[str]:
     found = []
     for section in data["sections"]:
+        if any(r["written"] == written for r in section["lead_units"] + section.get("participating_units", [])):
+            found.append(f"板块 {section['number']}{section['title']}")
         for task in section["tasks"]:
             if any(r["written"] == written for r in task["lead_units"] + task["participating_units"]):
-                found.append(f"{section['number']}{task['number']}{task['title'][:16]}")
+                found.append(importing.task_label(section, task))
     return found[:4]
 
 
@@ -126,12 +127,51 @@ def _section_changes(post: Any, section: dict[str, Any]) -> dict[str, Any]:
         tasks.append({
             "include": post.get(p + "include") == "on", "number": post.get(p + "number", task["number"]),
             "title": post.get(p + "title", task["title"]), "deadline": post.get(p + "deadline", ""),
-            "lead_units": post.get(p + "lead", ""), "participating_units": post.get(p + "participants", ""),
+            "participating_units": post.get(p + "participants", ""),
             "indicators": [{"include": post.get(f"{p}ind{j}-include") == "on",
                             "direction": post.get(f"{p}ind{j}-direction", "")} for j in range(len(task["indicators"]))],
         })
+        lead = post.get(p + "lead", "")
+        if lead.strip() or not task.get("lead_from_section"):
+            tasks[-1]["lead_units"] = lead  # left empty: the task follows the section's lead
     return {"include": post.get("include") == "on", "title": post.get("title", section["title"]),
-            "lead_units": post.get("lead_units", ""), "tasks": tasks}
+            "lead_units": post.get("lead_units", ""), "participating_units": post.get("participating_units", ""),
+            "apply_lead": post.get("apply_lead") == "on", "apply_participants": post.get("apply_participants") == "on",
+            "tasks": tasks}
+
+
+UNIT_RESULTS = 12
+
+
+@action_required("plans.plan.import")
+def import_unit_search(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """Search-as-you-type for the unit picker: units by name, short name or alias, in the user's scope."""
+    draft = selectors.draft_detail(user=request.user, draft_id=draft_id)
+    q = (request.GET.get("q") or "").strip()[:50]
+    units = unit_list(user=request.user, filters=UnitFilters(q=q, is_member=None if q else True))
+    found = list(units.order_by("-is_member", "sort_order", "name")[: UNIT_RESULTS + 1])
+    return render(request, "plans/_unit_results.html", {
+        "draft": draft, "q": q, "units": found[:UNIT_RESULTS], "more": len(found) > UNIT_RESULTS})
+
+
+@require_POST
+@action_required("plans.plan.import")
+def import_section_units(request: HttpRequest, draft_id: int, index: int) -> HttpResponse:
+    """Set a section's lead (and participating) units once, for the tasks that name none or for all."""
+    draft = selectors.draft_detail(user=request.user, draft_id=draft_id)
+    try:
+        section = importing.draft_set_section_units(
+            actor=request.user, draft=draft, index=index, lead_units=request.POST.get("lead_units", ""),
+            participating_units=request.POST.get("participating_units"),
+            apply_lead=request.POST.get("apply_lead") == "on",
+            apply_participants=request.POST.get("apply_participants") == "on")
+    except KepuError as exc:
+        messages.error(request, exc.message)
+    else:
+        following = sum(1 for t in section["tasks"] if t.get("lead_from_section"))
+        messages.success(request, f"已设置板块“{section['number']}{section['title']}”的牵头单位，"
+                                  f"{following} 项任务沿用板块牵头单位。")
+    return _back(draft, f"section-{index}")
 
 
 @action_required("plans.plan.import")
@@ -155,9 +195,14 @@ def import_section(request: HttpRequest, draft_id: int, index: int) -> HttpRespo
         else:
             messages.success(request, f"已保存板块“{section['number']}{section['title']}”。")
             return _back(draft, f"section-{index}")
+    section_lead = "、".join(r["written"] for r in section["lead_units"]) or "（板块未设牵头单位）"
+    tasks = [{**task, "lead_field": f"t{i}-lead", "part_field": f"t{i}-participants",
+              "lead_value": "" if task.get("lead_from_section") else "、".join(r["written"] for r in task["lead_units"]),
+              "lead_placeholder": f"沿用板块牵头：{section_lead}" if task.get("lead_from_section") else ""}
+             for i, task in enumerate(section["tasks"])]
     return render(request, "plans/import_section.html", {
         "page_title": f"编辑板块：{section['number']}{section['title']}", "draft": draft, "section": section,
-        "index": index, "directions": DIRECTIONS})
+        "tasks": tasks, "index": index, "directions": DIRECTIONS})
 
 
 @require_POST
@@ -165,7 +210,7 @@ def import_section(request: HttpRequest, draft_id: int, index: int) -> HttpRespo
 def import_map_unit(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = selectors.draft_detail(user=request.user, draft_id=draft_id)
     prefix = request.POST.get("prefix", "")
-    form = MapUnitForm(request.POST, prefix=prefix or None)
+    form = MapUnitForm(request.POST, prefix=prefix or None, units=unit_list(user=request.user))
     if not form.is_valid():
         messages.error(request, first_error(form))
         return _back(draft, "units")

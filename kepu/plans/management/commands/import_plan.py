@@ -36,12 +36,19 @@ def proposal(data: dict[str, Any]) -> dict[str, Any]:
         for task in section["tasks"]:
             tasks.append({"number": task["number"], "title": task["title"],
                           "lead_units": [_unit(r) for r in task["lead_units"]],
+                          "lead_from_section": bool(task.get("lead_from_section")),
                           "participating_units": [_unit(r) for r in task["participating_units"]],
-                          "all_subareas": task["all_subareas"], "deadline": task["deadline"],
+                          "all_members": bool(task.get("all_members")),
+                          "all_subareas": task["all_subareas"], "subarea_marker": task.get("subarea_marker"),
+                          "collective_units": task.get("collective_units", []), "deadline": task["deadline"],
+                          "source_line": task.get("source_line"),
                           "indicators": [_indicator(i) for i in task["indicators"]]})
             indicators += [_indicator(i, f"{section['number']}{task['number']}") for i in task["indicators"]]
         sections.append({"number": section["number"], "title": section["title"], "path": section["path"],
-                         "lead_units": [_unit(r) for r in section["lead_units"]], "tasks": tasks})
+                         "lead_units": [_unit(r) for r in section["lead_units"]],
+                         "participating_units": [_unit(r) for r in section.get("participating_units", [])],
+                         "all_members": bool(section.get("all_members")),
+                         "all_subareas": bool(section.get("all_subareas")), "tasks": tasks})
     settings = data["settings"]
     return {"title": settings["title"], "kind": settings["kind"],
             "years": [settings["start_year"], settings["end_year"]], "goals": [_indicator(g) for g in data["goals"]],
@@ -61,8 +68,11 @@ def as_text(result: dict[str, Any]) -> str:
         lines.append(f"{section['number']}{section['title']}" + (f"  牵头：{_names(section['lead_units'])}"
                                                                    if section["lead_units"] else ""))
         for task in section["tasks"]:
+            flags = "".join(f"  [{flag}]" for flag, on in (
+                ("沿用板块牵头", task["lead_from_section"]), ("各成员单位", task["all_members"]),
+                (task["subarea_marker"] or "各区镇", task["all_subareas"])) if on)
             lines.append(f"  {task['number']}{task['title']}  牵头：{_names(task['lead_units'])}  "
-                         f"参与：{_names(task['participating_units'])}")
+                         f"参与：{_names(task['participating_units'])}{flags}")
             for i in task["indicators"]:
                 lines.append(f"      指标：{i['name']} {i['direction']}{i['value']}{i['unit']}（{i['year'] or '每年'}）")
     count = sum(len(s["tasks"]) for s in result["sections"])

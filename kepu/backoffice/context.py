@@ -17,7 +17,10 @@ from kepu.core.registry import nav_items, nav_notes
 def _landing(user: Any, path: str) -> dict[str, Any]:
     url, label = landing_for(user)
     backoffice = bool(user is not None and user.is_authenticated and can(user, "backoffice.access"))
-    return {"url": url, "label": label, "is_portal": url == reverse("portal:home"), "backoffice": backoffice,
+    is_portal = url == reverse("portal:home")
+    return {"url": url, "label": label, "is_portal": is_portal, "backoffice": backoffice,
+            # an own page outside the back office (我的志愿服务): the back office's top bar links to it
+            "elsewhere": not is_portal and not url.startswith("/office/"),
             # a resident (or visitor) who reached a back-office address: the 403 page explains, kindly
             "not_for_office": path.startswith("/office/") and not backoffice}
 

@@ -201,6 +201,9 @@ KEPU_LOGIN_ADDRESS_SECONDS = int(os.environ.get("KEPU_LOGIN_ADDRESS_SECONDS", st
 KEPU_IDLE_TIMEOUT_SECONDS = int(os.environ.get("KEPU_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
 KEPU_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("KEPU_PASSWORD_MAX_AGE_DAYS", "90" if PRODUCTION else "0"))
 KEPU_TOKEN_TTL_DAYS = int(os.environ.get("KEPU_TOKEN_TTL_DAYS", "90"))
+# A volunteer who signs out of an activity sooner than this after signing in is asked to confirm
+# (“您刚签到 X 分钟，确定签退吗？”), so a code entered twice does not end the service by accident.
+KEPU_SIGN_OUT_MIN_MINUTES = int(os.environ.get("KEPU_SIGN_OUT_MIN_MINUTES", "10"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

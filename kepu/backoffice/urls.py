@@ -6,6 +6,7 @@ app_name = "backoffice"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("reviews/", views.review_queue, name="reviews"),
     path("exports/", views.export_list, name="exports"),
     path("exports/<id:job_id>/download/", views.export_download, name="export_download"),
 ]

@@ -11,7 +11,13 @@ from kepu.core import audit, exports, files
 from kepu.core.access import can, require
 from kepu.core.excel import XLSX_CONTENT_TYPE
 from kepu.core.models import AuditCategory, ExportStatus
-from kepu.core.registry import home_cards
+from kepu.core.registry import home_cards, review_queues
+
+# What will arrive in the experts' queue once the domains that need expert review exist.
+COMING_REVIEWS = (
+    ("科普资源科学性审核", "科普资源库上线后，文章、视频、课程等发布前的科学性审核将分派到这里。"),
+    ("谣言求证", "科学辟谣上线后，按您的专业领域分派的谣言线索将在这里给出研判结论（谣言、真相、存疑、误区）。"),
+)
 
 
 @login_required
@@ -25,6 +31,21 @@ def home(request: HttpRequest) -> HttpResponse:
                 cards.append(mark_safe(html))
     return render(request, "backoffice/home.html", {
         "page_title": "工作台", "nav_active": "home", "cards": cards,
+    })
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """审核队列: the expert's landing page — what waits for the expert's review, gathered from every domain
+    that registers a ReviewQueue; an honest empty state until the library and rumours arrive."""
+    require(request.user, "backoffice.review.view")
+    queues = []
+    for queue in review_queues():
+        if can(request.user, queue.action):
+            queues.append({"label": queue.label, "items": queue.items(request.user)})
+    return render(request, "backoffice/reviews.html", {
+        "page_title": "审核队列", "page_subtitle": "需要您以专家身份审核的内容", "queues": queues,
+        "waiting": sum(len(q["items"]) for q in queues), "coming": COMING_REVIEWS,
     })
 
 

@@ -24,6 +24,41 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class NavNote:
+    """A line in the side navigation that says why a section is missing: shown, under the section's
+    heading, to a user holding one of `roles` who may open none of the section's items (e.g. the
+    system administrator and the plan ledger, kept apart by separation of duties)."""
+
+    section: str
+    text: str
+    roles: tuple[str, ...]
+    section_order: int = 100
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Where a role lands after signing in, and where error pages lead back to. A user with several
+    roles lands on the page of the lowest `order` (staff roles before expert, volunteer and public)."""
+
+    role: str
+    url_name: str
+    label: str  # the page's name in links such as “返回我的志愿服务”
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """Work an expert reviews (the library's accuracy checks, rumour verdicts …), gathered on one page.
+    `items(user)` returns the waiting items as dicts with `title`, `url`, `meta`."""
+
+    key: str
+    label: str
+    action: str
+    items: Callable[[Any], list[dict[str, Any]]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class HomeCard:
     """A card on the back-office home page; `render(request)` returns HTML or None to hide it."""
 
@@ -90,6 +125,10 @@ class _Registry:
     scheduled_jobs: dict[str, ScheduledJob] = field(default_factory=dict)
     portal_tiles: list[PortalTile] = field(default_factory=list)
     nav: list[NavItem] = field(default_factory=list)
+    nav_notes: list[NavNote] = field(default_factory=list)
+    landings: list[Landing] = field(default_factory=list)
+    review_queues: list[ReviewQueue] = field(default_factory=list)
+    my_page_cards: list[HomeCard] = field(default_factory=list)
     home_cards: list[HomeCard] = field(default_factory=list)
     demo_seeds: list[DemoSeed] = field(default_factory=list)
     indicator_providers: dict[str, IndicatorProvider] = field(default_factory=dict)
@@ -106,6 +145,44 @@ def add_nav(*items: NavItem) -> None:
 
 def nav_items() -> list[NavItem]:
     return sorted(_registry.nav, key=lambda i: (i.section_order, i.section, i.order, i.label))
+
+
+def add_nav_note(note: NavNote) -> None:
+    if note not in _registry.nav_notes:
+        _registry.nav_notes.append(note)
+
+
+def nav_notes() -> list[NavNote]:
+    return sorted(_registry.nav_notes, key=lambda n: (n.section_order, n.section))
+
+
+def add_landing(landing: Landing) -> None:
+    if all(existing.role != landing.role for existing in _registry.landings):
+        _registry.landings.append(landing)
+
+
+def landings() -> list[Landing]:
+    return sorted(_registry.landings, key=lambda landing: (landing.order, landing.role))
+
+
+def add_review_queue(queue: ReviewQueue) -> None:
+    if all(q.key != queue.key for q in _registry.review_queues):
+        _registry.review_queues.append(queue)
+
+
+def review_queues() -> list[ReviewQueue]:
+    return sorted(_registry.review_queues, key=lambda q: q.order)
+
+
+def add_my_page_card(card: HomeCard) -> None:
+    """A card on a volunteer's own page (我的志愿服务) for what another domain holds for them, e.g. the
+    service orders waiting for the team a leader leads; `render(request)` returns HTML or None."""
+    if all(c.key != card.key for c in _registry.my_page_cards):
+        _registry.my_page_cards.append(card)
+
+
+def my_page_cards() -> list[HomeCard]:
+    return sorted(_registry.my_page_cards, key=lambda c: c.order)
 
 
 def add_portal_tile(tile: PortalTile) -> None:

@@ -11,14 +11,17 @@ from kepu.core.registry import (
     DemoSeed,
     HomeCard,
     NavItem,
+    NavNote,
     PortalTile,
     ScheduledJob,
     add_demo_seed,
     add_home_card,
     add_nav,
+    add_nav_note,
     add_portal_tile,
     add_scheduled_job,
 )
+from kepu.core.roles import Role
 
 SECTION = "纲要实施"
 
@@ -37,6 +40,10 @@ add_nav(
     NavItem(SECTION, "文件导入", "plans:import_start", "plans.plan.import", icon="file-earmark-arrow-up", order=80,
             section_order=100),
 )
+
+# The system administrator runs accounts, not the ledger (see permissions.py): the menu says so.
+add_nav_note(NavNote(SECTION, "纲要实施由纲要办负责。系统管理员管理账号与权限，按职责分离不查看任务台账；"
+                              "如需查看，请使用纲要办账号。", roles=(Role.SYSTEM_ADMIN,), section_order=100))
 
 
 def _office_card(request: Any) -> str | None:

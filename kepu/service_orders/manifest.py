@@ -17,6 +17,7 @@ from kepu.core.registry import (
     add_demo_seed,
     add_home_card,
     add_indicator_provider,
+    add_my_page_card,
     add_nav,
     add_portal_tile,
     add_scheduled_job,
@@ -57,6 +58,22 @@ def _is_order_role(user: Any) -> bool:
 
 
 add_home_card(HomeCard("service_orders.queue", "service_orders.order.view", _orders_card, order=400))
+
+
+def _team_orders_card(request: Any) -> str | None:
+    """On a team leader's own page (我的志愿服务): the orders waiting for the team — to accept, or under way."""
+    from kepu.service_orders import teams
+    from kepu.service_orders.selectors import LIST_RELATED, order_scope, queue_q
+
+    if not teams.led_team_ids(request.user):
+        return None
+    waiting = order_scope(request.user).filter(queue_q(request.user)).select_related(*LIST_RELATED)
+    return render_to_string("service_orders/my_page_card.html", {
+        "count": waiting.count(), "orders": list(waiting.order_by("-placed_at", "-id")[:5]),
+    }, request=request)
+
+
+add_my_page_card(HomeCard("service_orders.team", "service_orders.order.accept", _team_orders_card, order=400))
 add_portal_tile(PortalTile("预约科普服务", "健康、应急、农技、青少年、老年数字技能等服务上门",
                            "service_orders_portal:menu", icon="calendar2-heart", order=10))
 

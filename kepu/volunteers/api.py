@@ -146,6 +146,8 @@ def hours_decline(request: HttpRequest, hours_id: int, payload: ReviewIn) -> Ser
 
 class SignIn(Schema):
     code: str
+    # A sign-out within KEPU_SIGN_OUT_MIN_MINUTES of the sign-in is refused unless this confirms it.
+    confirm_early: bool = False
 
 
 class SignOut(Schema):
@@ -159,7 +161,8 @@ class SignOut(Schema):
 def sign(request: HttpRequest, payload: SignIn) -> dict[str, Any]:
     require(request.user, "volunteers.attendance.sign")
     activity = services.activity_by_code(actor=request.user, code=payload.code)
-    result = services.attendance_sign(actor=request.user, activity=activity, channel=SignChannel.CODE)
+    result = services.attendance_sign(actor=request.user, activity=activity, channel=SignChannel.CODE,
+                                      confirm_early=payload.confirm_early)
     return {"step": result.step, "activity_id": activity.pk, "message": result.message,
             "hours": result.hours.hours if result.hours else None}
 

@@ -13,6 +13,7 @@ from kepu.core.registry import (
     DemoSeed,
     HomeCard,
     IndicatorProvider,
+    Landing,
     NavItem,
     PortalTile,
     ScheduledJob,
@@ -20,10 +21,12 @@ from kepu.core.registry import (
     add_demo_seed,
     add_home_card,
     add_indicator_provider,
+    add_landing,
     add_nav,
     add_portal_tile,
     add_scheduled_job,
 )
+from kepu.core.roles import Role
 
 SECTION = "科技志愿服务"
 ORDER = 410
@@ -42,6 +45,9 @@ add_nav(
     NavItem(SECTION, "志愿服务统计", "volunteers:figures", "volunteers.figures.view", icon="bar-chart-line",
             order=60, section_order=ORDER),
 )
+
+# Volunteers and team leaders land on their own phone-first page, not on the back office.
+add_landing(Landing(Role.VOLUNTEER, "volunteers_portal:home", "我的志愿服务", order=50))
 
 add_portal_tile(PortalTile("我的志愿服务", "志愿者登记、入队、签到签退、服务时长与星级", "volunteers_portal:home",
                            icon="person-heart", order=40))

@@ -45,7 +45,9 @@ def test_a_volunteer_signs_in_and_out_on_a_phone_and_the_hours_appear(new_page: 
     phone.click("button[type=submit]")
     phone.wait_for_url("**/volunteer/sign/")
     shot(phone, "volunteers-sign-code")
-    phone.fill("#id_code", code)  # six digits submit the form by themselves
+    phone.fill("#id_code", code)  # six digits submit the form by themselves …
+    expect(phone.locator("#sign-activity")).to_contain_text(activity.title)  # … and show the activity
+    phone.click("#sign-button")  # 确认签到
     expect(phone.locator("#sign-result")).to_contain_text("签到成功")
     shot(phone, "volunteers-signed-in")
 
@@ -55,6 +57,8 @@ def test_a_volunteer_signs_in_and_out_on_a_phone_and_the_hours_appear(new_page: 
     expect(phone.locator("#open-attendance")).to_contain_text("已于")
     before = phone.inner_text("#approved-total")
     phone.fill("#quick-sign input[name=code]", code)
+    expect(phone.locator("#sign-button")).to_have_text("确认签退")
+    phone.click("#sign-button")
     expect(phone.locator("#sign-result")).to_contain_text("签退成功")
     expect(phone.locator("#sign-result")).to_contain_text("2.0 小时")
     shot(phone, "volunteers-signed-out")

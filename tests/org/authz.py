@@ -25,6 +25,7 @@ def objects(cast):
 CASES = [
     Page("backoffice:home", STAFF),
     Page("backoffice:exports", STAFF),
+    Page("backoffice:reviews", ("expert",)),
     Page("backoffice:export_download", ("office",), kwargs=lambda o: {"job_id": o["export:office"].pk}),
     Page("org:unit_list", UNIT_VIEWERS),
     Page("org:unit_export", UNIT_VIEWERS),

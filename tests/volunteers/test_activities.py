@@ -123,10 +123,10 @@ def test_staff_cannot_sign_in(lecture: Activity, cast: dict[str, Any]) -> None:
 
 def test_the_code_page_signs_in_and_out(lecture: Activity, as_user: Any, demo: dict[str, Any]) -> None:
     client = as_user("volunteer")
-    first = client.post("/volunteer/sign/", {"code": lecture.sign_code})
+    first = client.post("/volunteer/sign/", {"code": lecture.sign_code, "confirm": "1"})
     assert "签到成功" in first.content.decode()
     Attendance.objects.filter(activity=lecture).update(signed_in_at=timezone.now() - 2 * HOUR)
-    second = client.post("/volunteer/sign/", {"code": lecture.sign_code})
+    second = client.post("/volunteer/sign/", {"code": lecture.sign_code, "confirm": "1"})
     assert "签退成功" in second.content.decode() and "2.0 小时" in second.content.decode()
     home = client.get("/volunteer/").content.decode()
     assert "测试讲座" in home and "待审核" in home

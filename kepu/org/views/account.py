@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from kepu.core import audit, limits
 from kepu.core.access import access_object, can
 from kepu.core.errors import ValidationFailed
+from kepu.core.landing import landing_for, may_open
 from kepu.core.models import AuditCategory
 from kepu.org import services
 from kepu.org.auth import (
@@ -33,10 +34,11 @@ PENDING_KEY = "kepu_pending_user"
 
 
 def _next_url(request: HttpRequest) -> str:
+    """The address asked for with `next`, if it is ours; empty when none was asked for."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return "/office/"
+    return ""
 
 
 def _finish_login(request: HttpRequest, user: User) -> HttpResponse:
@@ -45,9 +47,11 @@ def _finish_login(request: HttpRequest, user: User) -> HttpResponse:
     if password_expired(user):
         messages.warning(request, "请先修改密码后再继续使用。")
         return redirect("account:password")
-    if not can(user, "backoffice.access"):
-        return redirect("portal:home")
-    return redirect(_next_url(request))
+    # The asked-for address, unless it is a back office the user may not enter; else the user's own page.
+    target = _next_url(request)
+    if target and may_open(user, target):
+        return redirect(target)
+    return redirect(landing_for(user)[0])
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -104,6 +108,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
+def _account_layout(user: User) -> str:
+    """Account pages sit in the back office for its users, in the portal for everyone else."""
+    return "backoffice/layout.html" if can(user, "backoffice.access") else "portal/page.html"
+
+
 @login_required
 def password_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
@@ -121,8 +130,9 @@ def password_view(request: HttpRequest) -> HttpResponse:
 
                 update_session_auth_hash(request, user)
                 messages.success(request, "密码已修改。")
-                return redirect("backoffice:home" if can(user, "backoffice.access") else "portal:home")
-    return render(request, "org/password.html", {"form": form, "page_title": "修改密码"})
+                return redirect(landing_for(user)[0])
+    return render(request, "org/password.html", {"form": form, "page_title": "修改密码",
+                                                 "layout": _account_layout(request.user)})
 
 
 def _qr_data_uri(text: str) -> str:
@@ -140,7 +150,8 @@ def security_view(request: HttpRequest) -> HttpResponse:
     user: User = request.user
     context: dict[str, object] = {"page_title": "账号安全", "can_totp": services.totp_can_enable(user),
                                   "tokens": ApiToken.objects.filter(user=user, revoked_at=None),
-                                  "token_form": TokenForm(), "can_tokens": can(user, "api.token.manage")}
+                                  "token_form": TokenForm(), "can_tokens": can(user, "api.token.manage"),
+                                  "layout": _account_layout(user)}
     if request.method == "POST":
         step = request.POST.get("step")
         try:

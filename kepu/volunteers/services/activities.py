@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -164,6 +165,14 @@ class SignResult:
         return f"签退成功：本次服务 {self.hours.hours} 小时，待队伍审核后计入。"
 
 
+class EarlySignOut(WorkflowError):
+    """A sign-out sooner than KEPU_SIGN_OUT_MIN_MINUTES after the sign-in, not confirmed: nothing changed."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"您刚签到 {minutes} 分钟，确定签退吗？签退后本次活动不能再签到。")
+        self.minutes = minutes
+
+
 def _throttle_key(actor: Any) -> str:
     return f"volunteers:wrong-sign-code:{getattr(actor, 'pk', 'anon')}"
 
@@ -204,8 +213,9 @@ def is_activity_member(volunteer: Volunteer, activity: Activity) -> bool:
 
 @transaction.atomic
 def attendance_sign(*, actor: Any, activity: Activity, channel: str = SignChannel.CODE,
-                    now: datetime.datetime | None = None) -> SignResult:
-    """Sign in (first time) or sign out (second time) of an activity."""
+                    now: datetime.datetime | None = None, confirm_early: bool = False) -> SignResult:
+    """Sign in (first time) or sign out (second time) of an activity. A sign-out within the minimum
+    interval after the sign-in raises EarlySignOut unless `confirm_early` says the volunteer confirmed."""
     require(actor, "volunteers.attendance.sign")
     volunteer = _volunteer(actor)
     now = now or timezone.now()
@@ -218,7 +228,23 @@ def attendance_sign(*, actor: Any, activity: Activity, channel: str = SignChanne
         return _sign_in(actor, activity, volunteer, channel, now)
     if attendance.signed_out_at is not None:
         raise WorkflowError("您已完成本次活动的签到和签退")
+    minutes = int((now - attendance.signed_in_at).total_seconds() // 60)
+    if minutes < settings.KEPU_SIGN_OUT_MIN_MINUTES and not confirm_early:
+        raise EarlySignOut(max(minutes, 0))
     return _sign_out(actor, activity, attendance, now)
+
+
+def attendance_of(*, actor: Any, activity: Activity) -> Attendance | None:
+    """The actor's own sign-in at this activity, if any (for the confirmation page)."""
+    return Attendance.objects.filter(activity=activity, volunteer__user_id=getattr(actor, "pk", None)).first()
+
+
+def early_minutes(attendance: Attendance | None, now: datetime.datetime | None = None) -> int | None:
+    """Minutes since the sign-in while a sign-out would still need confirming; None otherwise."""
+    if attendance is None or attendance.signed_out_at is not None:
+        return None
+    minutes = int(((now or timezone.now()) - attendance.signed_in_at).total_seconds() // 60)
+    return max(minutes, 0) if minutes < settings.KEPU_SIGN_OUT_MIN_MINUTES else None
 
 
 def _sign_in(actor: Any, activity: Activity, volunteer: Volunteer, channel: str,

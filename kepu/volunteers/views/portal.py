@@ -4,16 +4,20 @@ public notices of star levels (with objections) and certificate verification."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from kepu.core.access import can
 from kepu.core.errors import KepuError
+from kepu.core.registry import my_page_cards
 from kepu.core.text import mask_id_number
 from kepu.core.views import int_param
 from kepu.org.public import LOGIN_BACKEND, Region
@@ -36,12 +40,14 @@ def _towns() -> object:
 
 # ---------------------------------------------------------------- 我的志愿服务
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """我的志愿服务: the page volunteers and team leaders land on; visitors and users not registered as
+    volunteers are led to registration (登记) from here."""
     volunteer = _volunteer(request)
     if volunteer is None:
         return render(request, "volunteers/portal/welcome.html", {"page_title": "我的志愿服务"})
     service = selectors.my_service(volunteer)
+    leads = [m for m in service.memberships if m.is_leader and m.status == MembershipStatus.APPROVED]
     eligible = services.eligible_level(volunteer)
     certified = services.certified_level(volunteer)
     step = rules.next_star_level(certified)
@@ -52,9 +58,26 @@ def home(request: HttpRequest) -> HttpResponse:
         "progress": min(100, int(service.approved_total * 100 / step[1])) if step else 100,
         "approved_teams": [m for m in service.memberships if m.status == MembershipStatus.APPROVED],
         "can_apply": eligible and not any(a.status in ("submitted", "in_notice") for a in service.applications),
-        "leads": [m for m in service.memberships if m.is_leader and m.status == MembershipStatus.APPROVED],
+        "leads": leads, "leader": _leader_todo(request) if leads else None, "cards": _my_cards(request),
         "code_form": SignCodeForm(), "now": timezone.now(),
     })
+
+
+def _leader_todo(request: HttpRequest) -> dict[str, int]:
+    """What waits for a team leader: hours to review and join requests."""
+    return {"hours": selectors.pending_hours_count(user=request.user),
+            "members": selectors.team_list(user=request.user).filter(pending_count__gt=0).count()}
+
+
+def _my_cards(request: HttpRequest) -> list[str]:
+    """Cards other domains add to the volunteer's own page (e.g. the team's service orders for a leader)."""
+    cards = []
+    for card in my_page_cards():
+        if can(request.user, card.action):
+            html = card.render(request)
+            if html:
+                cards.append(mark_safe(html))  # rendered by the domain's own template
+    return cards
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -154,22 +177,48 @@ def _not_a_volunteer(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _confirm_page(request: HttpRequest, activity: Any, *, code: str = "", error: str = "") -> HttpResponse:
+    """The activity the code or QR address names, and one button: 确认签到 or 确认签退 — with the warning
+    “您刚签到 X 分钟，确定签退吗？” while a sign-out would come too soon after the sign-in."""
+    volunteer = _volunteer(request)
+    attendance = services.attendance_of(actor=request.user, activity=activity)
+    return render(request, "volunteers/portal/sign_confirm.html", {
+        "page_title": "确认签退" if attendance else "确认签到", "activity": activity, "attendance": attendance,
+        "member": is_activity_member(volunteer, activity) if volunteer else False,
+        "early": services.early_minutes(attendance), "code": code, "error": error,
+    })
+
+
+def _sign(request: HttpRequest, activity: Any, channel: str, code: str = "") -> HttpResponse:
+    """The confirmed press: sign in or out; a too-early sign-out without its confirmation comes back."""
+    try:
+        result = services.attendance_sign(actor=request.user, activity=activity, channel=channel,
+                                          confirm_early=request.POST.get("early") == "1")
+    except services.EarlySignOut:
+        return _confirm_page(request, activity, code=code)
+    except KepuError as exc:
+        return _confirm_page(request, activity, code=code, error=exc.message)
+    return render(request, "volunteers/portal/signed.html", {"page_title": "签到", "result": result})
+
+
 @login_required
 def sign(request: HttpRequest) -> HttpResponse:
-    """Enter the 6-digit code shown at the activity: the first time signs in, the second signs out."""
+    """Enter the 6-digit code shown at the activity → the activity is shown → 确认签到 (the first time) or
+    确认签退 (the second time). Entering the code alone never signs anybody in or out."""
     refusal = _not_a_volunteer(request)
     if refusal:
         return refusal
     form = SignCodeForm(request.POST or None)
-    result = None
     if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
         try:
-            activity = services.activity_by_code(actor=request.user, code=form.cleaned_data["code"])
-            result = services.attendance_sign(actor=request.user, activity=activity, channel=SignChannel.CODE)
+            activity = services.activity_by_code(actor=request.user, code=code)
         except KepuError as exc:
             form_error(form, exc)
         else:
-            return render(request, "volunteers/portal/signed.html", {"page_title": "签到", "result": result})
+            if request.POST.get("confirm") == "1":
+                return _sign(request, activity, SignChannel.CODE, code)
+            return _confirm_page(request, activity, code=code)
     return render(request, "volunteers/portal/sign.html", {"page_title": "活动签到", "form": form})
 
 
@@ -183,19 +232,9 @@ def sign_qr(request: HttpRequest, token: str) -> HttpResponse:
     if activity is None:
         return render(request, "volunteers/portal/sign.html", {
             "page_title": "活动签到", "form": SignCodeForm(), "qr_error": "二维码已失效，请向组织者索取最新的签到码"})
-    volunteer = _volunteer(request)
-    attendance = activity.attendances.filter(volunteer=volunteer).first()
     if request.method == "POST":
-        try:
-            result = services.attendance_sign(actor=request.user, activity=activity, channel=SignChannel.QR)
-        except KepuError as exc:
-            messages.error(request, exc.message)
-        else:
-            return render(request, "volunteers/portal/signed.html", {"page_title": "签到", "result": result})
-    return render(request, "volunteers/portal/sign_qr.html", {
-        "page_title": "活动签到", "activity": activity, "attendance": attendance,
-        "member": is_activity_member(volunteer, activity),
-    })
+        return _sign(request, activity, SignChannel.QR)
+    return _confirm_page(request, activity)
 
 
 # ---------------------------------------------------------------- stars

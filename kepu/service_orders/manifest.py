@@ -40,9 +40,9 @@ add_nav(
 def _orders_card(request: Any) -> str | None:
     from django.db.models import Count, Q
 
-    from kepu.service_orders.selectors import order_scope, queue_q
+    from kepu.service_orders.selectors import orders_in_reach, queue_q
 
-    counts = order_scope(request.user).filter(queue_q(request.user)).aggregate(
+    counts = orders_in_reach(request.user).filter(queue_q(request.user)).aggregate(
         waiting=Count("id"), overdue=Count("id", filter=Q(escalated_at__isnull=False)))
     if not counts["waiting"] and not _is_order_role(request.user):
         return None

@@ -1,7 +1,7 @@
 """The table-driven authorisation check's vocabulary.
 
-Each domain lists its back-office URLs and API endpoints in `tests/<domain>/authz.py` as `CASES`: for
-each, who (by demo user name) is allowed. A table may also define `objects(cast) -> dict` returning
+Each domain lists its back-office URLs, portal URLs and API endpoints in `tests/<domain>/authz.py` as
+`CASES`: for each, who (by demo user name) is allowed. A table may also define `objects(cast) -> dict` returning
 named rows its cases refer to (created inside the test's transaction). `tests/test_authorization.py` runs every case for every demo
 user and anonymous visitors, and fails when a URL or endpoint exists that no table lists.
 """
@@ -32,6 +32,26 @@ class Page:
     @property
     def id(self) -> str:
         return f"{self.method.upper()} {self.url_name}{' ' + self.label if self.label else ''}"
+
+
+@dataclass(frozen=True)
+class PortalPage:
+    """A portal URL by name (/services/…, /volunteer/…, /plans/, /literacy/ …): `allowed` signed-in users
+    get a non-error answer, the others 403/404 and no change. `anonymous` is what a visitor who is not
+    signed in gets: "open" (the page itself), "login" (sent to sign in), "verify" (sent to prove a
+    phone by SMS) or "denied" (403/404)."""
+
+    url_name: str
+    allowed: tuple[str, ...]
+    anonymous: str = "open"
+    method: str = "get"
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = lambda objs: {}
+    data: Callable[[dict[str, Any]], dict[str, Any]] = lambda objs: {}
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"portal {self.method.upper()} {self.url_name}{' ' + self.label if self.label else ''}"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""Every back-office URL and every API endpoint × every demo role → allowed or denied.
+"""Every back-office URL, every portal URL and every API endpoint × every demo role → allowed or denied.
 
-Denied requests answer 403 (or 404 for a row outside the user's scope), change nothing in the
-database, and leave exactly the trace of an audit entry.
+Denied back-office and API requests answer 403 (or 404 for a row outside the user's scope), change
+nothing in the database, and leave exactly the trace of one audit entry. Denied portal requests (a
+resident's order that is not theirs, a page not published) answer 403/404 and change nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests
 from kepu.core.models import AuditCategory, AuditEntry
-from tests.authz import EVERYONE, Endpoint, Page
+from tests.authz import EVERYONE, Endpoint, Page, PortalPage
 
 SKIP_FINGERPRINT = {"core.auditentry", "sessions.session", "django_tasks_db.dbtaskresult"}
 
@@ -38,7 +39,7 @@ def _tables() -> list[Any]:
 
 
 TABLES = _tables()
-CASES: list[Page | Endpoint] = [case for table in TABLES for case in table.CASES]
+CASES: list[Page | PortalPage | Endpoint] = [case for table in TABLES for case in table.CASES]
 VISITORS = (*EVERYONE, None)
 
 
@@ -123,12 +124,38 @@ def _call_api(case: Endpoint, objs: dict[str, Any], headers: dict[str, str]) -> 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 @pytest.mark.parametrize("visitor", VISITORS, ids=lambda v: v or "anonymous")
-def test_access_is_granted_exactly_to_the_listed_roles(case: Page | Endpoint, visitor: str | None,
+def test_access_is_granted_exactly_to_the_listed_roles(case: Page | PortalPage | Endpoint, visitor: str | None,
                                                       cast: dict[str, Any], objs: dict[str, Any]) -> None:
     if isinstance(case, Endpoint):
         _check_endpoint(case, visitor, cast, objs)
+    elif isinstance(case, PortalPage):
+        _check_portal(case, visitor, cast, objs)
     else:
         _check_page(case, visitor, cast, objs)
+
+
+def _new_audit_categories(before: int) -> list[str]:
+    return [e.category for e in AuditEntry.objects.order_by("-id")[: AuditEntry.objects.count() - before]]
+
+
+ANONYMOUS_PORTAL = {"login": "/login/", "verify": "/services/verify/"}
+
+
+def _check_portal(case: PortalPage, visitor: str | None, cast: dict[str, Any], objs: dict[str, Any]) -> None:
+    client = _client(cast, visitor)
+    with CaptureQueriesContext(connection) as queries:
+        response = _request_page(client, case, objs)
+    if visitor is None and case.anonymous in ANONYMOUS_PORTAL:
+        assert response.status_code == 302, f"anonymous: {case.id} answered {response.status_code}"
+        assert response["Location"].startswith(ANONYMOUS_PORTAL[case.anonymous]), response["Location"]
+        assert writes_in(queries.captured_queries) == []
+        return
+    if (visitor is None and case.anonymous == "open") or visitor in case.allowed:
+        assert response.status_code < 400, f"{visitor or 'anonymous'} should reach {case.id}, got {response.status_code}"
+        return
+    assert response.status_code in (403, 404), \
+        f"{visitor or 'anonymous'} must not reach {case.id}, got {response.status_code}"
+    assert writes_in(queries.captured_queries) == [], "a denied request changed data"
 
 
 def _check_page(case: Page, visitor: str | None, cast: dict[str, Any], objs: dict[str, Any]) -> None:
@@ -147,12 +174,12 @@ def _check_page(case: Page, visitor: str | None, cast: dict[str, Any], objs: dic
         return
     assert response.status_code in (403, 404), f"{visitor} must not reach {case.id}, got {response.status_code}"
     assert writes_in(queries.captured_queries) == [], "a denied request changed data"
-    new = AuditEntry.objects.order_by("-id")[: AuditEntry.objects.count() - audit_before]
-    assert [e.category for e in new] == [AuditCategory.DENIED], "a denied request must leave one audit entry"
+    assert _new_audit_categories(audit_before) == [AuditCategory.DENIED], "a denied request must leave one audit entry"
 
 
 def _check_endpoint(case: Endpoint, visitor: str | None, cast: dict[str, Any], objs: dict[str, Any]) -> None:
     headers = _auth_headers(visitor, cast)
+    audit_before = AuditEntry.objects.count()
     with CaptureQueriesContext(connection) as queries:
         response = _call_api(case, objs, headers)
     if visitor is None:
@@ -168,6 +195,8 @@ def _check_endpoint(case: Endpoint, visitor: str | None, cast: dict[str, Any], o
     # A token's last-used stamp is bookkeeping, not data.
     assert [t for t in writes_in(queries.captured_queries) if t != "org_apitoken"] == [], \
         "a denied API call changed data"
+    assert _new_audit_categories(audit_before) == [AuditCategory.DENIED], \
+        "a denied API call must leave one audit entry"
 
 
 def _named_patterns(resolver: URLResolver, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
@@ -187,6 +216,14 @@ def test_every_back_office_url_is_in_a_table() -> None:
     pages = {name for route, name in _named_patterns(get_resolver())
              if route.startswith(("office/", "account/"))}
     assert pages - listed == set(), "back-office URLs missing from the authorisation tables"
+
+
+def test_every_portal_url_is_in_a_table() -> None:
+    listed = {c.url_name for c in CASES if isinstance(c, PortalPage)}
+    pages = {name for route, name in _named_patterns(get_resolver())
+             if name.split(":")[0] == "portal" or name.split(":")[0].endswith("_portal")}
+    assert pages, "no portal URLs found"
+    assert pages - listed == set(), "portal URLs missing from the authorisation tables"
 
 
 def test_every_api_endpoint_is_in_a_table() -> None:

@@ -1,8 +1,10 @@
 """One mechanism for data scopes: every list, detail, count, chart, export and API call goes through it.
 
-A user holds roles; each role may be granted an action in one data scope (全部 / 本区域及下级 /
-本单位及下级 / 本单位 / 本人). A model says how its rows relate to units, regions and people with a
-`scope_rule`. `scoped()` turns the user's grants into a filter; `access_object()` fetches one row or
+A user holds roles; each role may be granted an action in one or more data scopes (全部 / 本区域及下级 /
+本单位及下级 / 本单位 / 本人带领的队伍及下级队伍 / 本队 / 本人). A model says how its rows relate to units,
+regions, teams and people with a `scope_rule`. The team scopes depend on memberships, which the kernel
+does not know: the volunteers domain registers how to read them (`kepu.core.registry.MembershipScope`),
+and they are then evaluated here like every other scope — there is no second mechanism. `scoped()` turns the user's grants into a filter; `access_object()` fetches one row or
 answers 404, whether the row does not exist or lies outside the user's scope, so that nothing leaks.
 
 The rule for a user with several roles is explicit and shown on the user page: for each action the
@@ -20,6 +22,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from kepu.core.permissions import get_action
+from kepu.core.registry import membership_scope
 from kepu.core.roles import DataScope, Role
 
 MULTI_ROLE_RULE = (
@@ -75,12 +78,20 @@ class ScopeRule:
     Each value is a lookup path to a foreign key ("unit", "task__lead_unit"); the empty string means
     the row itself is the unit (or region, or user). `units` lists extra unit paths, e.g. the
     participating units of a task, that also bring a row into a unit's scope.
+
+    `team` (and further `teams`) lead to a volunteer team, for the team scopes (本人带领的队伍及下级队伍,
+    本队); a path may cross a to-many relation ("memberships__team"). `team_open` is a filter of rows
+    open to every team (an order in the open pool): whoever holds a team scope with at least one team
+    reaches them too.
     """
 
     unit: str | None = None
     region: str | None = None
     owner: str | None = None
     units: tuple[str, ...] = ()
+    team: str | None = None
+    teams: tuple[str, ...] = ()
+    team_open: Q | None = None
 
 
 def profile_of(user: Any) -> AccessProfile:
@@ -90,13 +101,19 @@ def profile_of(user: Any) -> AccessProfile:
     return profile if isinstance(profile, AccessProfile) else ANONYMOUS
 
 
-def granted_scopes(user: Any, action: str) -> dict[str, str]:
-    """Role → data scope for each of the user's roles that is granted the action."""
-    grants = get_action(action).grants
+def granted_scope_sets(user: Any, action: str) -> dict[str, tuple[str, ...]]:
+    """Role → data scopes for each of the user's roles that is granted the action."""
+    declared = get_action(action)
     profile = profile_of(user)
     if profile.system:
-        return {"system": DataScope.ALL}
-    return {role: grants[role] for role in sorted(profile.roles) if role in grants}
+        return {"system": (DataScope.ALL,)}
+    return {role: declared.scopes(role) for role in sorted(profile.roles) if declared.scopes(role)}
+
+
+def granted_scopes(user: Any, action: str) -> dict[str, str]:
+    """Role → data scope for each of the user's roles that is granted the action (several scopes of one
+    role joined by "+", e.g. "self+team_led")."""
+    return {role: "+".join(scopes) for role, scopes in granted_scope_sets(user, action).items()}
 
 
 def can(user: Any, action: str) -> bool:
@@ -117,8 +134,48 @@ def _unit_q(profile: AccessProfile, path: str, tree: bool) -> Q | None:
     return Q(**{_path(path, "pk") if path else "pk": profile.unit_id})
 
 
-def _scope_q(profile: AccessProfile, scope: str, rule: ScopeRule) -> Q | None:
+_MEMO = "_kepu_access_memo"
+
+
+def _held(user: Any, scope: str, load: Any) -> Any:
+    """What the user holds for a membership scope, read once per user object (i.e. per request: every
+    request loads its own user), never shared between users."""
+    memo = getattr(user, _MEMO, None)
+    if memo is None:
+        memo = {}
+        try:
+            setattr(user, _MEMO, memo)
+        except AttributeError:  # an object that takes no attributes: read every time
+            return load(user)
+    if scope not in memo:
+        memo[scope] = load(user)
+    return memo[scope]
+
+
+def forget(user: Any) -> None:
+    """Drop what was read of the user's memberships (after they change within one request)."""
+    if user is not None and hasattr(user, _MEMO):
+        delattr(user, _MEMO)
+
+
+def _team_q(user: Any, profile: AccessProfile, scope: str, rule: ScopeRule) -> Q | None:
+    registered = membership_scope(scope)
+    paths = ([rule.team] if rule.team is not None else []) + list(rule.teams)
+    if registered is None or not paths or profile.user_id is None:
+        return None
+    held = _held(user, scope, registered.load)
+    if not held:
+        return None
+    parts = [registered.filter(held, path) for path in paths]
+    if rule.team_open is not None:
+        parts.append(rule.team_open)
+    return _any(parts)
+
+
+def _scope_q(user: Any, profile: AccessProfile, scope: str, rule: ScopeRule) -> Q | None:
     """The filter one grant gives, or None when it gives nothing for this model and user."""
+    if scope in (DataScope.TEAM_LED, DataScope.TEAM):
+        return _team_q(user, profile, scope, rule)
     if scope == DataScope.ALL:
         return Q()
     if scope in (DataScope.UNIT, DataScope.UNIT_TREE):
@@ -149,8 +206,8 @@ def scope_filter(user: Any, action: str, rule: ScopeRule) -> Q | None:
     """The union of the rows each granting role reaches; None when the user reaches none."""
     profile = profile_of(user)
     parts = []
-    for scope in set(granted_scopes(user, action).values()):
-        q = _scope_q(profile, scope, rule)
+    for scope in sorted({s for scopes in granted_scope_sets(user, action).values() for s in scopes}):
+        q = _scope_q(user, profile, scope, rule)
         if q is not None:
             if not q:  # Q() — everything; nothing wider exists
                 return Q()
@@ -165,15 +222,32 @@ def rule_of(model: type[Model]) -> ScopeRule:
     return rule
 
 
-def scoped[M: Model](queryset: QuerySet[M], user: Any, action: str) -> QuerySet[M]:
-    """The rows of `queryset` that `user` may reach with `action` (none if not granted)."""
+def _to_many(model: type[Model], path: str | None) -> bool:
+    for name in (path or "").split("__") if path else ():
+        found = model._meta.get_field(name)
+        if found.many_to_many or found.one_to_many:
+            return True
+        if found.related_model is None:
+            return False
+        model = found.related_model  # type: ignore[assignment]
+    return False
+
+
+def scoped[M: Model](queryset: QuerySet[M], user: Any, action: str, *, rule: ScopeRule | None = None
+                     ) -> QuerySet[M]:
+    """The rows of `queryset` that `user` may reach with `action` (none if not granted).
+
+    `rule` narrows which relations count, e.g. `ScopeRule(team="team")`: only the team that serves an
+    order, not the one it is offered to (defaults to the model's own `scope_rule`).
+    """
     if not can(user, action):
         return queryset.none()
-    q = scope_filter(user, action, rule_of(queryset.model))
+    rule = rule or rule_of(queryset.model)
+    q = scope_filter(user, action, rule)
     if q is None:
         return queryset.none()
-    # A unit path through a to-many relation (participating units) can repeat rows.
-    needs_distinct = bool(rule_of(queryset.model).units)
+    # A unit or team path through a to-many relation (participating units, memberships) can repeat rows.
+    needs_distinct = bool(rule.units) or any(_to_many(queryset.model, p) for p in (rule.team, *rule.teams))
     filtered = queryset.filter(q)
     return filtered.distinct() if needs_distinct and q else filtered
 
@@ -204,9 +278,9 @@ def access_object[M: Model](queryset: QuerySet[M], user: Any, action: str, **loo
         raise Http404("没有找到该记录，或不在您的数据范围内") from None
 
 
-def can_reach(user: Any, action: str, obj: Model) -> bool:
+def can_reach(user: Any, action: str, obj: Model, *, rule: ScopeRule | None = None) -> bool:
     """Whether one already-loaded row lies in the user's scope for `action`."""
-    return scoped(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+    return scoped(type(obj)._default_manager.filter(pk=obj.pk), user, action, rule=rule).exists()
 
 
 def require_reach(user: Any, action: str, obj: Model) -> None:

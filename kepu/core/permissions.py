@@ -5,6 +5,9 @@ A domain declares its actions in its own `permissions.py`:
     register(Action("org.unit.view", "查看单位", grants={Role.OFFICE: DataScope.ALL,
                                                       Role.LIAISON: DataScope.UNIT}))
 
+A role may be granted an action in several scopes, e.g. `Role.VOLUNTEER: (DataScope.SELF,
+DataScope.TEAM_LED)`: the rows it reaches are their union.
+
 `kepu.core.access` evaluates them; the permission-matrix page lists them.
 """
 
@@ -20,9 +23,16 @@ from kepu.core.roles import DataScope, Role
 class Action:
     code: str
     label: str
-    grants: Mapping[str, str] = field(default_factory=dict)
+    grants: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
     # Actions that write or export are audited when denied; views are not (they change nothing).
     sensitive: bool = False
+
+    def scopes(self, role: str) -> tuple[str, ...]:
+        """The scopes a role is granted this action in (empty when it is not granted)."""
+        granted = self.grants.get(role)
+        if granted is None:
+            return ()
+        return (granted,) if isinstance(granted, str) else tuple(granted)
 
     @property
     def domain(self) -> str:
@@ -37,7 +47,7 @@ def register(*actions: Action) -> None:
         unknown = set(action.grants) - set(Role.values)
         if unknown:
             raise ValueError(f"{action.code}: unknown roles {sorted(unknown)}")
-        bad_scopes = set(action.grants.values()) - set(DataScope.values)
+        bad_scopes = {s for role in action.grants for s in action.scopes(role)} - set(DataScope.values)
         if bad_scopes:
             raise ValueError(f"{action.code}: unknown scopes {sorted(bad_scopes)}")
         _registry[action.code] = action

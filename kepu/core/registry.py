@@ -119,6 +119,22 @@ class ScheduledJob:
     every_minutes: int = 0
 
 
+@dataclass(frozen=True)
+class MembershipScope:
+    """A data scope that depends on what a person belongs to (e.g. 本人带领的队伍), registered by the
+    domain that owns the memberships; `kepu.core.access` evaluates it like every other scope.
+
+    `load(user)` reads what the user holds (e.g. the paths of the teams they lead) — falsy when nothing;
+    it is called at most once per user object, i.e. once per request. `filter(held, path)` is the filter
+    of the rows whose lookup `path` (from a model's `ScopeRule.team`; "" = the row itself) leads to one
+    of them.
+    """
+
+    scope: str  # a kepu.core.roles.DataScope value
+    load: Callable[[Any], Any]
+    filter: Callable[[Any, str], Any]  # -> django.db.models.Q
+
+
 @dataclass
 class _Registry:
     demo_logins: list[DemoLogin] = field(default_factory=list)
@@ -132,6 +148,7 @@ class _Registry:
     home_cards: list[HomeCard] = field(default_factory=list)
     demo_seeds: list[DemoSeed] = field(default_factory=list)
     indicator_providers: dict[str, IndicatorProvider] = field(default_factory=dict)
+    membership_scopes: dict[str, MembershipScope] = field(default_factory=dict)
 
 
 _registry = _Registry()
@@ -235,3 +252,11 @@ def add_scheduled_job(job: ScheduledJob) -> None:
 
 def scheduled_jobs() -> list[ScheduledJob]:
     return sorted(_registry.scheduled_jobs.values(), key=lambda j: (j.hour, j.minute, j.name))
+
+
+def add_membership_scope(scope: MembershipScope) -> None:
+    _registry.membership_scopes[scope.scope] = scope
+
+
+def membership_scope(scope: str) -> MembershipScope | None:
+    return _registry.membership_scopes.get(scope)

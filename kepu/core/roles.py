@@ -18,13 +18,26 @@ class Role(models.TextChoices):
 
 
 class DataScope(models.TextChoices):
-    """Which rows an action reaches. Ordered from widest to narrowest."""
+    """Which rows an action reaches. Ordered from widest to narrowest.
+
+    The team scopes depend on the user's memberships, not on the account's unit or region: a domain
+    registers how to read them (`kepu.core.access.register_scope`); a model says how its rows lead to a
+    team with `ScopeRule(team=…)`.
+    """
 
     ALL = "all", "全部"
     REGION_TREE = "region_tree", "本区域及下级"
     UNIT_TREE = "unit_tree", "本单位及下级"
     UNIT = "unit", "本单位"
+    TEAM_LED = "team_led", "本人带领的队伍及下级队伍"
+    TEAM = "team", "本队"
     SELF = "self", "本人"
+
+
+def scope_label(scopes: str | tuple[str, ...]) -> str:
+    """The Chinese name of a grant: one scope, or several joined (本人 + 本队)."""
+    values = (scopes,) if isinstance(scopes, str) else scopes
+    return " + ".join(DataScope(s).label for s in values)
 
 
 # Roles allowed to turn on a second login factor (and encouraged to).

@@ -41,9 +41,9 @@ add_nav(
 def _orders_card(request: Any) -> str | None:
     from django.db.models import Count, Q
 
-    from kepu.service_orders.selectors import order_scope, queue_q
+    from kepu.service_orders.selectors import orders_in_reach, queue_q
 
-    counts = order_scope(request.user).filter(queue_q(request.user)).aggregate(
+    counts = orders_in_reach(request.user).filter(queue_q(request.user)).aggregate(
         waiting=Count("id"), overdue=Count("id", filter=Q(escalated_at__isnull=False)))
     if not counts["waiting"] and not _is_order_role(request.user):
         return None
@@ -63,11 +63,11 @@ add_home_card(HomeCard("service_orders.queue", "service_orders.order.view", _ord
 def _team_orders_card(request: Any) -> str | None:
     """On a team leader's own page (我的志愿服务): the orders waiting for the team — to accept, or under way."""
     from kepu.service_orders import teams
-    from kepu.service_orders.selectors import LIST_RELATED, order_scope, queue_q
+    from kepu.service_orders.selectors import LIST_RELATED, orders_in_reach, queue_q
 
-    if not teams.led_team_ids(request.user):
+    if not teams.led_teams(request.user).exists():
         return None
-    waiting = order_scope(request.user).filter(queue_q(request.user)).select_related(*LIST_RELATED)
+    waiting = orders_in_reach(request.user).filter(queue_q(request.user)).select_related(*LIST_RELATED)
     return render_to_string("service_orders/my_page_card.html", {
         "count": waiting.count(), "orders": list(waiting.order_by("-placed_at", "-id")[:5]),
     }, request=request)

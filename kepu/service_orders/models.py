@@ -182,7 +182,10 @@ class ServiceOrder(TimeStampedModel):
     rating_token_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     close_reason = models.TextField("关闭原因", blank=True)
 
-    scope_rule = ScopeRule(unit="dispatch_unit", region="region", owner="requester_user")
+    # A team reaches the orders it serves or is offered, and (while it has a team) the open pool.
+    scope_rule = ScopeRule(unit="dispatch_unit", region="region", owner="requester_user", team="team",
+                           teams=("offered_team",),
+                           team_open=models.Q(status=OrderStatus.CLAIMED, offered_team__isnull=True))
 
     class Meta:
         verbose_name = "服务工单"

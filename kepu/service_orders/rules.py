@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kepu.core.access import can
-from kepu.service_orders import teams
+from kepu.core.access import ScopeRule, can, can_reach
 from kepu.service_orders.models import OrderStatus, ServiceOrder
-from kepu.service_orders.selectors import can_reach_order
 from kepu.service_orders.states import VERBS, allowed_verbs
 
 S = OrderStatus
@@ -16,16 +14,10 @@ _SYSTEM_ONLY = {"time_out"}
 _REQUESTER_ONLY = {"rate"}
 
 
-def _team_may(user: Any, verb: str, order: ServiceOrder) -> bool:
-    led = teams.led_team_ids(user)
-    if not led:
-        return False
-    if verb == "accept":
-        return order.offered_team_id is None or order.offered_team_id in led
-    if verb == "release":
-        holder = order.team_id if order.status == S.ACCEPTED else order.offered_team_id
-        return holder in led
-    return order.team_id in led  # start, complete
+def _holds(order: ServiceOrder) -> bool:
+    """A team may give back only an order offered to it or accepted by it (not one from the pool)."""
+    holder = order.team_id if order.status == S.ACCEPTED else order.offered_team_id
+    return holder is not None
 
 
 def can_do(user: Any, verb: str, order: ServiceOrder) -> bool:
@@ -34,9 +26,9 @@ def can_do(user: Any, verb: str, order: ServiceOrder) -> bool:
     granted = [a for a in VERBS[verb].actions if can(user, a)]
     if not granted:
         return False
-    if verb in ("accept", "release", "start", "complete"):
-        return _team_may(user, verb, order)
-    return any(can_reach_order(user, a, order) for a in granted)
+    if verb == "release" and not _holds(order):
+        return False
+    return any(can_reach(user, a, order) for a in granted)
 
 
 def available_verbs(user: Any, order: ServiceOrder) -> list[str]:
@@ -44,10 +36,20 @@ def available_verbs(user: Any, order: ServiceOrder) -> list[str]:
     return [v for v in dict.fromkeys(allowed_verbs(order.status)) if can_do(user, v, order)]
 
 
+# The team that serves an order (not one it is merely offered to, not the open pool).
+SERVING_TEAM = ScopeRule(team="team")
+# While the team holds the order; once it is completed, rated or closed its members see the phone masked.
+SERVING = frozenset({S.ACCEPTED, S.IN_SERVICE})
+
+
 def may_see_phone(user: Any, order: ServiceOrder) -> bool:
     """The full phone number is for those who must call the requester: the community, the department,
-    the team that accepted the order, and roles granted personal data; everyone else sees it masked."""
-    if can(user, "org.user.view_sensitive") or (order.team_id and order.team_id in teams.member_team_ids(user)):
+    roles granted personal data, and the team serving the order while it serves it; everyone else (and
+    the team once the order is completed, rated or closed) sees it masked."""
+    if can(user, "org.user.view_sensitive"):
         return True
-    return any(can(user, a) and can_reach_order(user, a, order)
-               for a in ("service_orders.order.dispatch", "service_orders.order.claim"))
+    if any(can(user, a) and can_reach(user, a, order)
+           for a in ("service_orders.order.dispatch", "service_orders.order.claim")):
+        return True
+    return order.status in SERVING and order.team_id is not None and can_reach(
+        user, "service_orders.order.view", order, rule=SERVING_TEAM)

@@ -1,10 +1,10 @@
 """Reads of the service menu and the orders — always through the user's data scope.
 
-`order_scope()` is the one place that decides which orders a user reaches for an action: the role
-scopes of kepu.core.access (office: all; town and community staff: their area; a liaison: orders
-dispatched to the own unit; a resident: the own orders) united with the team reach of volunteer team
-members and leaders (orders offered to their team, accepted by it, or waiting in the open pool).
-Pages, counts, charts, exports and the API all start from it.
+Which orders a user reaches for an action is decided by kepu.core.access from the grants in
+permissions.py and `ServiceOrder.scope_rule` (office: all; town and community staff: their area; a
+liaison: orders dispatched to the own unit; a resident: the own orders; team members and leaders: the
+orders offered to their team, served by it, or waiting in the open pool). Pages, counts, charts,
+exports and the API all start from `scoped()`.
 """
 
 from __future__ import annotations
@@ -26,63 +26,14 @@ from kepu.service_orders.models import (
     ServiceItem,
     ServiceOrder,
 )
-from kepu.service_orders.permissions import TEAM_ACTIONS
 
 S = OrderStatus
 VIEW = "service_orders.order.view"
-# Team actions reached through the team only (the role grant 本人 does not make a resident a team).
-_TEAM_ONLY = frozenset({"service_orders.order.accept", "service_orders.order.deliver"})
+ACCEPT = "service_orders.order.accept"
 
 
-# ---------------------------------------------------------------- scope
-
-def _team_q(user: Any, action: str) -> Q | None:
-    if action not in TEAM_ACTIONS:
-        return None
-    if action == VIEW:
-        ids = teams.member_team_ids(user)
-        if not ids:
-            return None
-        return Q(team_id__in=ids) | Q(offered_team_id__in=ids) | Q(status=S.CLAIMED, offered_team__isnull=True)
-    led = teams.led_team_ids(user)
-    if not led:
-        return None
-    if action == "service_orders.order.deliver":
-        return Q(team_id__in=led)
-    return Q(team_id__in=led) | Q(offered_team_id__in=led) | Q(status=S.CLAIMED, offered_team__isnull=True)
-
-
-def scope_q(user: Any, action: str = VIEW) -> Q | None:
-    """The filter of the orders `user` reaches with `action`; None when none, Q() when all."""
-    if not can(user, action):
-        return None
-    parts = []
-    if action not in _TEAM_ONLY:
-        role_q = scope_filter(user, action, ServiceOrder.scope_rule)
-        if role_q is not None:
-            if not role_q:
-                return Q()
-            parts.append(role_q)
-    team_q = _team_q(user, action)
-    if team_q is not None:
-        parts.append(team_q)
-    if not parts:
-        return None
-    combined = parts[0]
-    for part in parts[1:]:
-        combined |= part
-    return combined
-
-
-def order_scope(user: Any, action: str = VIEW, queryset: QuerySet[ServiceOrder] | None = None
-                ) -> QuerySet[ServiceOrder]:
-    orders = queryset if queryset is not None else ServiceOrder.objects.all()
-    q = scope_q(user, action)
-    return orders.none() if q is None else orders.filter(q)
-
-
-def can_reach_order(user: Any, action: str, order: ServiceOrder) -> bool:
-    return order_scope(user, action, ServiceOrder.objects.filter(pk=order.pk)).exists()
+def orders_in_reach(user: Any, action: str = VIEW) -> QuerySet[ServiceOrder]:
+    return scoped(ServiceOrder.objects.all(), user, action)
 
 
 # ---------------------------------------------------------------- lists
@@ -104,7 +55,7 @@ LIST_RELATED = ("town", "region", "dispatch_unit", "team", "offered_team")
 
 def order_list(*, user: Any, filters: OrderFilters | None = None, action: str = VIEW) -> QuerySet[ServiceOrder]:
     f = filters or OrderFilters()
-    orders = order_scope(user, action, ServiceOrder.objects.select_related(*LIST_RELATED))
+    orders = scoped(ServiceOrder.objects.select_related(*LIST_RELATED), user, action)
     if f.q:
         orders = orders.filter(_search_q(f.q))
     if f.status:
@@ -138,20 +89,18 @@ def _search_q(text: str) -> Q:
 
 
 def queue_q(user: Any) -> Q:
-    """The orders waiting for this user's own next step (the 待办 queue), by the user's roles."""
+    """The orders waiting for this user's own next step (the 待办 queue), by the user's roles and teams."""
     parts = []
     waiting = {
         "service_orders.order.dispatch": Q(status=S.PLACED),
         "service_orders.order.claim": Q(status=S.DISPATCHED),
+        ACCEPT: Q(status=S.CLAIMED),
+        "service_orders.order.deliver": Q(status__in=(S.ACCEPTED, S.IN_SERVICE)),
     }
     for action, state_q in waiting.items():
-        reach = scope_q(user, action)
+        reach = scope_filter(user, action, ServiceOrder.scope_rule)
         if reach is not None:
             parts.append(state_q & reach)
-    led = teams.led_team_ids(user)
-    if led and can(user, "service_orders.order.accept"):
-        parts.append(Q(status=S.CLAIMED) & (Q(offered_team_id__in=led) | Q(offered_team__isnull=True)))
-        parts.append(Q(status__in=(S.ACCEPTED, S.IN_SERVICE), team_id__in=led))
     if can(user, "service_orders.order.reassign"):
         parts.append(Q(escalated_at__isnull=False, status__in=(S.PLACED, S.DISPATCHED, S.CLAIMED, S.ACCEPTED,
                                                                 S.IN_SERVICE)))
@@ -168,7 +117,7 @@ def overdue_q() -> Q:
 
 
 def queue_count(*, user: Any) -> int:
-    return order_scope(user).filter(queue_q(user)).count()
+    return orders_in_reach(user).filter(queue_q(user)).count()
 
 
 def status_counts(*, user: Any, filters: OrderFilters | None = None) -> dict[str, int]:
@@ -184,7 +133,7 @@ def order_detail(*, user: Any, order_id: int, action: str = VIEW) -> ServiceOrde
     require(user, action)
     queryset = ServiceOrder.objects.select_related(
         *LIST_RELATED, "item", "item__provider_unit", "centre", "requester_user")
-    found = order_scope(user, action, queryset).filter(pk=order_id).first()
+    found = scoped(queryset, user, action).filter(pk=order_id).first()
     if found is None:
         if ServiceOrder.objects.filter(pk=order_id).exists():
             from kepu.core import audit
@@ -197,9 +146,9 @@ def order_detail(*, user: Any, order_id: int, action: str = VIEW) -> ServiceOrde
 def order_to_accept(*, user: Any, order_id: int) -> ServiceOrder:
     """The order a team leader asks to accept. When another team was faster the order has left the
     leader's reach; it is still returned (not 404) so that the service can say who won the race."""
-    if teams.led_team_ids(user) and can(user, "service_orders.order.accept"):
-        taken = ServiceOrder.objects.filter(pk=order_id, team__isnull=False).exclude(
-            team_id__in=teams.led_team_ids(user)).first()
+    led = teams.led_teams(user)
+    if led.exists():
+        taken = ServiceOrder.objects.filter(pk=order_id, team__isnull=False).exclude(team__in=led).first()
         if taken is not None:
             return taken
     return order_detail(user=user, order_id=order_id)

@@ -1,6 +1,6 @@
 """The figures the office reports upward: orders by state, response and completion times, completion
-and satisfaction rates, people served — by town, unit and team. Always through `order_scope`, so a
-town sees its own figures and the office the city's. The same numbers feed the KPI page, its Excel
+and satisfaction rates, people served — by town, unit and team. Always through the data scopes
+(`orders_in_reach`), so a town sees its own figures and the office the city's. The same numbers feed the KPI page, its Excel
 export, the API and the plan ledger's live indicators.
 
 Definitions (also on the KPI page):
@@ -20,7 +20,7 @@ from django.db.models.functions import TruncMonth
 
 from kepu.org.public import Region
 from kepu.service_orders.models import OrderStatus, ServiceOrder
-from kepu.service_orders.selectors import order_scope
+from kepu.service_orders.selectors import orders_in_reach
 
 S = OrderStatus
 DONE = (S.COMPLETED, S.RATED)
@@ -110,7 +110,7 @@ class Figures:
 
 def scoped_orders(*, user: Any, filters: StatsFilters | None = None) -> QuerySet[ServiceOrder]:
     f = filters or StatsFilters()
-    orders = order_scope(user, STATS).order_by()
+    orders = orders_in_reach(user, STATS).order_by()
     if f.year:
         orders = orders.filter(placed_at__year=f.year)
     if f.town:

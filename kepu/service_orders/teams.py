@@ -1,6 +1,7 @@
 """The one module of this domain that touches the volunteers domain, and only through its facade
 `kepu.volunteers.public`: which teams a user belongs to or leads, who leads a team, and crediting the
-service hours of a completed order."""
+service hours of a completed order. Which teams a user reaches is decided by kepu.core.access (the team
+scopes the volunteers domain registers), like every other scope."""
 
 from __future__ import annotations
 
@@ -9,64 +10,26 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from kepu.core.roles import Role
+from kepu.core.access import scoped
 from kepu.volunteers.public import (
     MembershipStatus,
     TeamMembership,
     VolunteerTeam,
     add_service_hours,
     team_member_users,
-    teams_led_by,
-    teams_of_user,
 )
 
-_LED = "_service_orders_led_teams"
-_MEMBER = "_service_orders_member_teams"
-
-
-def _is_volunteer(user: Any) -> bool:
-    if user is None or getattr(user, "is_system", False) or not getattr(user, "is_authenticated", False):
-        return False
-    return Role.VOLUNTEER in getattr(user, "role_codes", frozenset())
-
-
-def led_team_ids(user: Any) -> frozenset[int]:
-    """The active teams the user leads, and the teams under them (a 支队 leader acts for its 分队);
-    cached on the user object for the request."""
-    if not _is_volunteer(user):
-        return frozenset()
-    cached = getattr(user, _LED, None)
-    if cached is None:
-        paths = list(teams_led_by(user).values_list("path", flat=True))
-        under = Q()
-        for path in paths:
-            under |= Q(path__startswith=path)
-        cached = frozenset(VolunteerTeam.objects.filter(under, is_active=True).values_list("pk", flat=True)) \
-            if paths else frozenset()
-        setattr(user, _LED, cached)
-    return cached
-
-
-def member_team_ids(user: Any) -> frozenset[int]:
-    """The active teams the user belongs to (leaders included) or leads from above."""
-    if not _is_volunteer(user):
-        return frozenset()
-    cached = getattr(user, _MEMBER, None)
-    if cached is None:
-        cached = frozenset(teams_of_user(user).values_list("pk", flat=True)) | led_team_ids(user)
-        setattr(user, _MEMBER, cached)
-    return cached
-
-
-def forget(user: Any) -> None:
-    """Drop the cached team ids (after memberships change within one request or test)."""
-    for name in (_LED, _MEMBER):
-        if hasattr(user, name):
-            delattr(user, name)
+ACCEPT = "service_orders.order.accept"
 
 
 def active_teams() -> QuerySet[VolunteerTeam]:
     return VolunteerTeam.objects.filter(is_active=True).order_by("path", "name")
+
+
+def led_teams(user: Any) -> QuerySet[VolunteerTeam]:
+    """The active teams the user may accept orders for: the teams they lead and the teams under them
+    (a 支队 leader acts for its 分队) — the scope 本人带领的队伍及下级队伍 of kepu.core.access."""
+    return scoped(active_teams(), user, ACCEPT)
 
 
 def _leaders(teams: Q) -> list[Any]:

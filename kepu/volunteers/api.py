@@ -13,11 +13,10 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from kepu.core.access import can, require
+from kepu.core.access import access_object, can, require
 from kepu.core.text import mask_id_number, mask_phone
 from kepu.volunteers import figures, rules, selectors, services
 from kepu.volunteers.models import ServiceHours, SignChannel, Volunteer, VolunteerTeam
-from kepu.volunteers.scopes import access_row
 
 router = Router(tags=["科技志愿服务"])
 
@@ -130,7 +129,7 @@ class ReviewIn(Schema):
 
 
 def _record(request: HttpRequest, hours_id: int) -> ServiceHours:
-    return access_row(ServiceHours.objects.select_related("volunteer", "volunteer__user", "team"), request.user,
+    return access_object(ServiceHours.objects.select_related("volunteer", "volunteer__user", "team"), request.user,
                       "volunteers.hours.review", pk=hours_id)
 
 

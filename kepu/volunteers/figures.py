@@ -14,8 +14,8 @@ from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
 
+from kepu.core.access import scoped
 from kepu.volunteers.models import ServiceHours, Volunteer
-from kepu.volunteers.scopes import reach
 from kepu.volunteers.selectors import COUNTED
 
 ACTION = "volunteers.figures.view"
@@ -43,7 +43,7 @@ class Totals:
 
 
 def counted_hours(*, user: Any, year: int, action: str = ACTION) -> QuerySet[ServiceHours]:
-    return reach(ServiceHours.objects.filter(COUNTED, served_on__year=year), user, action)
+    return scoped(ServiceHours.objects.filter(COUNTED, served_on__year=year), user, action)
 
 
 def figures_by(*, user: Any, year: int, dimension: str, action: str = ACTION, limit: int | None = None
@@ -68,7 +68,7 @@ def monthly(*, user: Any, year: int, action: str = ACTION) -> list[tuple[int, De
 def totals(*, user: Any, year: int, action: str = ACTION) -> Totals:
     agg = counted_hours(user=user, year=year, action=action).aggregate(
         hours=Sum("hours"), active=Count("volunteer", distinct=True), records=Count("id"))
-    registered = reach(Volunteer.objects.filter(is_active=True), user, action).count()
+    registered = scoped(Volunteer.objects.filter(is_active=True), user, action).count()
     return Totals(agg["hours"] or Decimal(0), agg["active"], registered, agg["records"])
 
 

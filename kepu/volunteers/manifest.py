@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from kepu.core.registry import (
     HomeCard,
     IndicatorProvider,
     Landing,
+    MembershipScope,
     NavItem,
     PortalTile,
     ScheduledJob,
@@ -22,11 +24,49 @@ from kepu.core.registry import (
     add_home_card,
     add_indicator_provider,
     add_landing,
+    add_membership_scope,
     add_nav,
     add_portal_tile,
     add_scheduled_job,
 )
-from kepu.core.roles import Role
+from kepu.core.roles import DataScope, Role
+
+# ---------------------------------------------------------------- the team scopes of kepu.core.access
+
+def _led_team_paths(user: Any) -> tuple[str, ...]:
+    """The paths of the active teams the user leads (approved membership marked leader)."""
+    from kepu.volunteers.models import MembershipStatus, TeamMembership
+
+    return tuple(TeamMembership.objects.filter(
+        volunteer__user_id=user.pk, status=MembershipStatus.APPROVED, is_leader=True, team__is_active=True,
+    ).values_list("team__path", flat=True))
+
+
+def _under_led_teams(paths: tuple[str, ...], to_team: str) -> Q:
+    """The led teams and every team under them (支队 → 大队 → 分队), by the team path."""
+    lookup = f"{to_team}__path__startswith" if to_team else "path__startswith"
+    q = Q()
+    for path in paths:
+        q |= Q(**{lookup: path})
+    return q
+
+
+def _member_team_ids(user: Any) -> frozenset[int]:
+    """The active teams in which the user is an approved member (leaders included)."""
+    from kepu.volunteers.models import MembershipStatus, VolunteerTeam
+
+    return frozenset(VolunteerTeam.objects.filter(
+        is_active=True, memberships__volunteer__user_id=user.pk, memberships__status=MembershipStatus.APPROVED,
+    ).values_list("pk", flat=True))
+
+
+def _in_teams(ids: frozenset[int], to_team: str) -> Q:
+    return Q(**{f"{to_team}__in" if to_team else "pk__in": sorted(ids)})
+
+
+add_membership_scope(MembershipScope(DataScope.TEAM_LED, load=_led_team_paths, filter=_under_led_teams))
+add_membership_scope(MembershipScope(DataScope.TEAM, load=_member_team_ids, filter=_in_teams))
+
 
 SECTION = "科技志愿服务"
 ORDER = 410
@@ -73,11 +113,12 @@ add_home_card(HomeCard("volunteers.figures", "volunteers.figures.view", _card, o
 
 def _leader_card(request: Any) -> str | None:
     """Team leaders (volunteers) see what waits for them; others have the figures card."""
-    from kepu.core.access import can
+    from kepu.core.access import can, scoped
     from kepu.volunteers import selectors
-    from kepu.volunteers.scopes import led_team_paths
+    from kepu.volunteers.models import VolunteerTeam
 
-    if can(request.user, "volunteers.figures.view") or not led_team_paths(request.user):
+    if can(request.user, "volunteers.figures.view") or not scoped(
+            VolunteerTeam.objects.all(), request.user, "volunteers.hours.review").exists():
         return None
     pending_members = selectors.team_list(user=request.user).filter(pending_count__gt=0).count()
     return render_to_string("volunteers/leader_card.html", {

@@ -30,7 +30,7 @@ class VolunteerTeam(TimeStampedModel):
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     is_active = models.BooleanField("启用", default=True)
 
-    scope_rule = ScopeRule(unit="unit", region="region")
+    scope_rule = ScopeRule(unit="unit", region="region", team="")
 
     class Meta:
         verbose_name = "科技志愿服务队"
@@ -57,7 +57,8 @@ class Volunteer(TimeStampedModel):
     is_active = models.BooleanField("在册", default=True)
     phone_verified_at = models.DateTimeField("手机号验证时间", null=True, blank=True)
 
-    scope_rule = ScopeRule(region="region", owner="user", units=("memberships__team__unit",))
+    scope_rule = ScopeRule(region="region", owner="user", units=("memberships__team__unit",),
+                           teams=("memberships__team",))
 
     class Meta:
         verbose_name = "科技志愿者"
@@ -88,7 +89,7 @@ class TeamMembership(TimeStampedModel):
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     review_note = models.CharField("审核意见", max_length=200, blank=True)
 
-    scope_rule = ScopeRule(unit="team__unit", region="team__region", owner="volunteer__user")
+    scope_rule = ScopeRule(unit="team__unit", region="team__region", owner="volunteer__user", team="team")
 
     class Meta:
         verbose_name = "队员"
@@ -124,7 +125,7 @@ class Activity(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发布人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
 
-    scope_rule = ScopeRule(unit="team__unit", region="team__region", owner="created_by")
+    scope_rule = ScopeRule(unit="team__unit", region="team__region", owner="created_by", team="team")
 
     class Meta:
         verbose_name = "志愿服务活动"
@@ -152,7 +153,8 @@ class Attendance(models.Model):
     signed_out_at = models.DateTimeField("签退时间", null=True, blank=True)
     channel = models.CharField("方式", max_length=8, choices=SignChannel.choices, default=SignChannel.CODE)
 
-    scope_rule = ScopeRule(unit="activity__team__unit", region="activity__team__region", owner="volunteer__user")
+    scope_rule = ScopeRule(unit="activity__team__unit", region="activity__team__region", owner="volunteer__user",
+                           team="activity__team")
 
     class Meta:
         verbose_name = "签到记录"
@@ -207,7 +209,7 @@ class ServiceHours(TimeStampedModel, Withdrawable):
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     review_note = models.CharField("审核意见", max_length=200, blank=True)
 
-    scope_rule = ScopeRule(unit="team__unit", region="team__region", owner="volunteer__user")
+    scope_rule = ScopeRule(unit="team__unit", region="team__region", owner="volunteer__user", team="team")
 
     class Meta:
         verbose_name = "志愿服务时长"
@@ -273,7 +275,7 @@ class StarApplication(TimeStampedModel):
     notice_starts_on = models.DateField("公示开始", null=True, blank=True)
     notice_ends_on = models.DateField("公示结束", null=True, blank=True)
 
-    scope_rule = ScopeRule(unit="team__unit", region="team__region", owner="volunteer__user")
+    scope_rule = ScopeRule(unit="team__unit", region="team__region", owner="volunteer__user", team="team")
 
     class Meta:
         verbose_name = "星级认定申请"

@@ -1,8 +1,10 @@
 """Actions of this domain and who may do them in which data scope.
 
-A team leader is a volunteer (role 志愿者, scope 本人) whose approved membership carries `is_leader`.
-For the actions in `LEADER_ACTIONS` the volunteers selectors add the leader's teams and the teams under
-them to what the role's own scope reaches (see `kepu.volunteers.scopes`); nothing else widens.
+A team leader is a volunteer (role 志愿者) whose approved membership carries `is_leader`. For the
+actions a leader does for the team the role is granted 本人 + 本人带领的队伍及下级队伍 (`_SELF_AND_LED`):
+the leader's teams and the teams under them, and the rows that lead to them by `ScopeRule.team`.
+kepu.core.access evaluates it like every scope (this domain's manifest registers how to read the teams
+a user leads); nothing else widens.
 """
 
 from kepu.core.permissions import Action, register
@@ -11,27 +13,27 @@ from kepu.core.roles import Role as R
 
 _ADMIN = {R.SYSTEM_ADMIN: S.ALL, R.OFFICE: S.ALL, R.AREA_ADMIN: S.REGION_TREE}
 _STAFF = {**_ADMIN, R.LIAISON: S.UNIT_TREE}
-_STAFF_AND_SELF = {**_STAFF, R.VOLUNTEER: S.SELF}
+_SELF_AND_LED = {**_STAFF, R.VOLUNTEER: (S.SELF, S.TEAM_LED)}
 
 register(
-    Action("volunteers.team.view", "查看志愿服务队", _STAFF_AND_SELF),
+    Action("volunteers.team.view", "查看志愿服务队", _SELF_AND_LED),
     Action("volunteers.team.change", "维护志愿服务队（含任免队长）", _ADMIN, sensitive=True),
     Action("volunteers.team.import", "导入志愿服务队", {R.SYSTEM_ADMIN: S.ALL, R.OFFICE: S.ALL}, sensitive=True),
     Action("volunteers.team.export", "导出志愿服务队", _STAFF, sensitive=True),
     Action("volunteers.membership.apply", "申请加入志愿服务队", {R.VOLUNTEER: S.SELF}, sensitive=True),
-    Action("volunteers.membership.review", "审核入队申请", _STAFF_AND_SELF, sensitive=True),
-    Action("volunteers.volunteer.view", "查看志愿者", _STAFF_AND_SELF),
+    Action("volunteers.membership.review", "审核入队申请", _SELF_AND_LED, sensitive=True),
+    Action("volunteers.volunteer.view", "查看志愿者", _SELF_AND_LED),
     Action("volunteers.volunteer.change", "登记与维护志愿者", _ADMIN, sensitive=True),
     Action("volunteers.volunteer.view_sensitive", "查看志愿者完整身份证号与手机号",
            {R.SYSTEM_ADMIN: S.ALL, R.OFFICE: S.ALL}),
     Action("volunteers.volunteer.import", "导入志愿者", {R.SYSTEM_ADMIN: S.ALL, R.OFFICE: S.ALL}, sensitive=True),
     Action("volunteers.volunteer.export", "导出志愿者", _STAFF, sensitive=True),
-    Action("volunteers.activity.view", "查看志愿服务活动", _STAFF_AND_SELF),
-    Action("volunteers.activity.manage", "发布与管理志愿服务活动", _STAFF_AND_SELF, sensitive=True),
+    Action("volunteers.activity.view", "查看志愿服务活动", _SELF_AND_LED),
+    Action("volunteers.activity.manage", "发布与管理志愿服务活动", _SELF_AND_LED, sensitive=True),
     Action("volunteers.attendance.sign", "活动签到签退", {R.VOLUNTEER: S.SELF}, sensitive=True),
-    Action("volunteers.hours.view", "查看服务时长", _STAFF_AND_SELF),
-    Action("volunteers.hours.add", "补录服务时长", _STAFF_AND_SELF, sensitive=True),
-    Action("volunteers.hours.review", "审核服务时长", _STAFF_AND_SELF, sensitive=True),
+    Action("volunteers.hours.view", "查看服务时长", _SELF_AND_LED),
+    Action("volunteers.hours.add", "补录服务时长", _SELF_AND_LED, sensitive=True),
+    Action("volunteers.hours.review", "审核服务时长", _SELF_AND_LED, sensitive=True),
     Action("volunteers.hours.withdraw", "撤销服务时长", _STAFF, sensitive=True),
     Action("volunteers.hours.export", "导出服务时长", _STAFF, sensitive=True),
     Action("volunteers.star.apply", "申请星级认定", {R.VOLUNTEER: S.SELF}, sensitive=True),
@@ -43,9 +45,3 @@ register(
     Action("volunteers.figures.export", "导出志愿服务统计", _STAFF, sensitive=True),
 )
 
-# Actions a team leader may also do for the own team and the teams under it.
-LEADER_ACTIONS = frozenset({
-    "volunteers.team.view", "volunteers.membership.review", "volunteers.volunteer.view",
-    "volunteers.activity.view", "volunteers.activity.manage", "volunteers.hours.view",
-    "volunteers.hours.add", "volunteers.hours.review",
-})

@@ -37,7 +37,7 @@ from kepu.volunteers.models import (
 
 __all__ = [
     "HoursSource", "HoursStatus", "MembershipStatus", "ServiceHours", "TeamLevel", "TeamMembership", "Volunteer",
-    "VolunteerTeam", "add_service_hours", "approved_hours", "is_team_leader", "team_member_users",
+    "VolunteerTeam", "add_service_hours", "approved_hours", "team_member_users",
     "teams_led_by", "teams_of_user", "volunteer_of",
 ]
 
@@ -61,13 +61,6 @@ def teams_of_user(user: Any) -> QuerySet[VolunteerTeam]:
 def teams_led_by(user: Any) -> QuerySet[VolunteerTeam]:
     """Active teams the user leads (not the teams under them)."""
     return teams_of_user(user).filter(memberships__is_leader=True, memberships__volunteer__user_id=user.pk)
-
-
-def is_team_leader(user: Any, team: VolunteerTeam) -> bool:
-    """Whether the user leads this team or a team above it."""
-    from kepu.volunteers.scopes import led_team_paths
-
-    return any(team.path.startswith(path) for path in led_team_paths(user))
 
 
 def team_member_users(team: VolunteerTeam) -> QuerySet[Any]:

@@ -1,5 +1,5 @@
 """Reads of teams, volunteers, activities, hours and stars — always through the user's reach (role data
-scopes plus team leadership, see kepu.volunteers.scopes). Pages, counts, charts, exports and the API all
+scopes, team leadership included, see kepu.core.access). Pages, counts, charts, exports and the API all
 call these; the few public reads (notices, certificate verification, joinable teams) say so."""
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from kepu.core.access import access_object, scoped
 from kepu.core.protected import digest
 from kepu.org.public import Region
 from kepu.volunteers.models import (
@@ -42,7 +43,6 @@ from kepu.volunteers.models import (
     VolunteerTeam,
 )
 from kepu.volunteers.rules import normalize_certificate_code
-from kepu.volunteers.scopes import access_row, reach
 
 COUNTED = Q(status=HoursStatus.APPROVED, withdrawn_at=None)
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=10, decimal_places=1))
@@ -81,7 +81,7 @@ class TeamFilters:
 def team_list(*, user: Any, filters: TeamFilters | None = None, action: str = "volunteers.team.view"
               ) -> QuerySet[VolunteerTeam]:
     f = filters or TeamFilters()
-    teams = reach(VolunteerTeam.objects.select_related("unit", "region", "parent"), user, action)
+    teams = scoped(VolunteerTeam.objects.select_related("unit", "region", "parent"), user, action)
     if f.q:
         teams = teams.filter(name__contains=f.q)
     if f.level:
@@ -108,11 +108,11 @@ def _tree_members() -> Subquery:
 
 
 def team_detail(*, user: Any, team_id: int, action: str = "volunteers.team.view") -> VolunteerTeam:
-    return access_row(VolunteerTeam.objects.select_related("unit", "region", "parent"), user, action, pk=team_id)
+    return access_object(VolunteerTeam.objects.select_related("unit", "region", "parent"), user, action, pk=team_id)
 
 
 def team_choices(*, user: Any, action: str = "volunteers.team.view") -> QuerySet[VolunteerTeam]:
-    return reach(VolunteerTeam.objects.filter(is_active=True), user, action).order_by("path")
+    return scoped(VolunteerTeam.objects.filter(is_active=True), user, action).order_by("path")
 
 
 def team_members(*, team: VolunteerTeam) -> QuerySet[TeamMembership]:
@@ -153,7 +153,7 @@ def _hours_subquery(year: int | None = None) -> Coalesce:
 def volunteer_list(*, user: Any, filters: VolunteerFilters | None = None,
                    action: str = "volunteers.volunteer.view") -> QuerySet[Volunteer]:
     f = filters or VolunteerFilters()
-    people = reach(Volunteer.objects.select_related("region", "user"), user, action)
+    people = scoped(Volunteer.objects.select_related("region", "user"), user, action)
     if f.q:
         text = f.q.strip()
         # ID number and phone are encrypted: found by their exact digests, never by a fragment.
@@ -173,7 +173,7 @@ def volunteer_list(*, user: Any, filters: VolunteerFilters | None = None,
 
 
 def volunteer_detail(*, user: Any, volunteer_id: int, action: str = "volunteers.volunteer.view") -> Volunteer:
-    return access_row(Volunteer.objects.select_related("region", "user"), user, action, pk=volunteer_id)
+    return access_object(Volunteer.objects.select_related("region", "user"), user, action, pk=volunteer_id)
 
 
 def memberships_of(volunteer: Volunteer) -> QuerySet[TeamMembership]:
@@ -192,7 +192,7 @@ class ActivityFilters:
 def activity_list(*, user: Any, filters: ActivityFilters | None = None,
                   action: str = "volunteers.activity.view") -> QuerySet[Activity]:
     f = filters or ActivityFilters()
-    rows = reach(Activity.objects.select_related("team", "region"), user, action)
+    rows = scoped(Activity.objects.select_related("team", "region"), user, action)
     if f.q:
         rows = rows.filter(Q(title__contains=f.q) | Q(place__contains=f.q))
     if f.team:
@@ -209,7 +209,7 @@ def activity_list(*, user: Any, filters: ActivityFilters | None = None,
 
 
 def activity_detail(*, user: Any, activity_id: int, action: str = "volunteers.activity.view") -> Activity:
-    return access_row(Activity.objects.select_related("team", "team__unit", "region", "created_by"), user, action,
+    return access_object(Activity.objects.select_related("team", "team__unit", "region", "created_by"), user, action,
                       pk=activity_id)
 
 
@@ -235,7 +235,7 @@ class HoursFilters:
 def hours_list(*, user: Any, filters: HoursFilters | None = None, action: str = "volunteers.hours.view"
                ) -> QuerySet[ServiceHours]:
     f = filters or HoursFilters()
-    rows = reach(ServiceHours.objects.select_related("volunteer", "team", "team__unit", "activity", "reviewed_by"),
+    rows = scoped(ServiceHours.objects.select_related("volunteer", "team", "team__unit", "activity", "reviewed_by"),
                  user, action)
     if f.status == "withdrawn":
         rows = rows.exclude(withdrawn_at=None)
@@ -261,7 +261,7 @@ def hours_list(*, user: Any, filters: HoursFilters | None = None, action: str = 
 
 
 def hours_detail(*, user: Any, hours_id: int, action: str = "volunteers.hours.view") -> ServiceHours:
-    return access_row(ServiceHours.objects.select_related("volunteer", "team", "activity"), user, action,
+    return access_object(ServiceHours.objects.select_related("volunteer", "team", "activity"), user, action,
                       pk=hours_id)
 
 
@@ -274,7 +274,7 @@ def pending_hours_count(*, user: Any) -> int:
 
 def star_list(*, user: Any, status: str = "", level: int | None = None, q: str = "",
               action: str = "volunteers.star.view") -> QuerySet[StarApplication]:
-    rows = reach(StarApplication.objects.select_related("volunteer", "team", "team__unit", "certificate"),
+    rows = scoped(StarApplication.objects.select_related("volunteer", "team", "team__unit", "certificate"),
                  user, action)
     if status:
         rows = rows.filter(status=status)
@@ -287,13 +287,13 @@ def star_list(*, user: Any, status: str = "", level: int | None = None, q: str =
 
 
 def star_detail(*, user: Any, application_id: int, action: str = "volunteers.star.view") -> StarApplication:
-    return access_row(StarApplication.objects.select_related("volunteer", "team", "team__unit", "reviewed_by"),
+    return access_object(StarApplication.objects.select_related("volunteer", "team", "team__unit", "reviewed_by"),
                       user, action, pk=application_id)
 
 
 def certificate_detail(*, user: Any, certificate_id: int, action: str = "volunteers.certificate.view"
                        ) -> Certificate:
-    return access_row(Certificate.objects.select_related("volunteer", "issuing_unit", "application__team"),
+    return access_object(Certificate.objects.select_related("volunteer", "issuing_unit", "application__team"),
                       user, action, pk=certificate_id)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.authz import OFFICE, Endpoint, Page
+from tests.authz import EVERYONE, OFFICE, Endpoint, Page, PortalPage
 
 READERS = ("admin", "office", "zhangpu", "jiaoyu")
 
@@ -101,4 +101,5 @@ CASES = [
     Endpoint("get", "/api/v1/literacy/waves/{wave_id}/estimates", READERS, params=_wave),
     Endpoint("post", "/api/v1/literacy/waves/{wave_id}/runs", OFFICE, params=_wave, json=lambda o: {}),
     Endpoint("get", "/api/v1/literacy/runs/{run_id}", OFFICE, params=lambda o: {"run_id": o["run:published"].pk}),
+    PortalPage("literacy_portal:index", EVERYONE),
 ]

@@ -1,6 +1,6 @@
 """Who may reach each organisation page and endpoint (C1)."""
 
-from tests.authz import EVERYONE, OFFICE, STAFF, Endpoint, Page
+from tests.authz import EVERYONE, OFFICE, STAFF, Endpoint, Page, PortalPage
 
 UNIT_VIEWERS = ("admin", "office", "zhangpu", "jiaoyu", "expert")
 AREA = ("admin", "office", "zhangpu")
@@ -74,4 +74,6 @@ CASES = [
              json=lambda o: {"name": "张浦镇接口单位", "region_code": "320583106000", "kind": "other"}),
     Endpoint("patch", "/api/v1/org/units/{unit_id}", OFFICE, params=_edu, json=lambda o: {"short_name": "教育"}),
     Endpoint("get", "/api/v1/org/users", ("admin", "office", "zhangpu", "jiaoyu")),
+    # The residents' portal: open to everyone, signed in or not.
+    PortalPage("portal:home", EVERYONE),
 ]

@@ -12,7 +12,7 @@ import copy
 import datetime
 from typing import Any
 
-from tests.authz import Endpoint, Page
+from tests.authz import EVERYONE, Endpoint, Page, PortalPage
 
 OFFICE = ("office",)
 SEE = ("office", "zhangpu", "jiaoyu")  # the ledger: office, area administrator, liaison
@@ -211,4 +211,8 @@ CASES = [
     Endpoint("post", "/api/v1/plans/reports/{report_id}/approve", OFFICE, params=_report, json=lambda o: {}),
     Endpoint("post", "/api/v1/plans/reports/{report_id}/return", OFFICE, params=_report,
              json=lambda o: {"reason": "佐证不足"}),
+    # Portal: published plans for everyone; an assessment's results only once published.
+    PortalPage("plans_portal:home", EVERYONE),
+    PortalPage("plans_portal:plan", EVERYONE, kwargs=_plan),
+    PortalPage("plans_portal:results", (), anonymous="denied", kwargs=_rubric, label="未发布"),
 ]

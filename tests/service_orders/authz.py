@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from tests.authz import OFFICE, Endpoint, Page
+from tests.authz import EVERYONE, OFFICE, Endpoint, Page, PortalPage
 
 VIEWERS = ("admin", "office", "zhangpu", "jiaoyu", "volunteer")
 STAFF_VIEW = ("admin", "office", "zhangpu", "jiaoyu")
@@ -65,6 +65,8 @@ def objects(cast: dict[str, Any]) -> dict[str, Any]:
 
     completed = order("completed", team=team, report="服务小结内容不少于十个字。", served_count=20)
     photo = OrderPhoto.objects.create(order=completed, image=_stored_png())
+    # The demo resident's own order (placed from the account), for the portal's “我的预约”.
+    own = order("completed", team=team, requester_user=cast["resident"], requester_phone="13700000011")
     item = ServiceItem.objects.create(name="授权测试服务", category="youth", summary="测试", provider_unit=edu,
                                       area=Region.objects.get(code="320583000000"))
     return {
@@ -72,6 +74,7 @@ def objects(cast: dict[str, Any]) -> dict[str, Any]:
         "order:dispatched": order("dispatched"), "order:pool": order("claimed"),
         "order:accepted": order("accepted", team=team), "order:in_service": order("in_service", team=team),
         "order:completed": completed, "photo:completed": photo,
+        "order:resident": own, "photo:resident": OrderPhoto.objects.create(order=own, image=_stored_png()),
         "unit:nongye": Unit.objects.get(name="昆山市农业农村局"),
     }
 
@@ -131,4 +134,26 @@ CASES = [
     Endpoint("get", "/api/v1/orders/{order_id}", STAFF_VIEW, params=_o("dispatched")),
     Endpoint("post", "/api/v1/orders/{order_id}/actions/{verb}", ("jiaoyu",),
              params=lambda o: {"order_id": o["order:dispatched"].pk, "verb": "claim"}, json=lambda o: {}),
+    # Portal (/services/): a resident's own orders by verified phone or account, nobody else's.
+    PortalPage("service_orders_portal:menu", EVERYONE),
+    PortalPage("service_orders_portal:verify", EVERYONE),
+    PortalPage("service_orders_portal:order", EVERYONE, anonymous="verify"),
+    PortalPage("service_orders_portal:mine", EVERYONE, anonymous="verify"),
+    PortalPage("service_orders_portal:mine_detail", ("resident",), anonymous="verify", kwargs=_o("resident"),
+               label="本人账号的工单"),
+    PortalPage("service_orders_portal:mine_detail", (), anonymous="verify", kwargs=_o("completed"), label="他人的工单"),
+    PortalPage("service_orders_portal:mine_cancel", (), anonymous="denied", method="post", kwargs=_o("completed"),
+               data=_reason, label="他人的工单"),
+    PortalPage("service_orders_portal:mine_rate", ("resident",), anonymous="denied", method="post",
+               kwargs=_o("resident"), data=lambda o: {"rating": 5}, label="本人账号的工单"),
+    PortalPage("service_orders_portal:mine_rate", (), anonymous="denied", method="post", kwargs=_o("completed"),
+               data=lambda o: {"rating": 5}, label="他人的工单"),
+    PortalPage("service_orders_portal:mine_photo", ("resident",), anonymous="denied",
+               kwargs=lambda o: {"order_id": o["order:resident"].pk, "photo_id": o["photo:resident"].pk},
+               label="本人账号的工单"),
+    PortalPage("service_orders_portal:mine_photo", (), anonymous="denied",
+               kwargs=lambda o: {"order_id": o["order:completed"].pk, "photo_id": o["photo:completed"].pk},
+               label="他人的工单"),
+    PortalPage("service_orders_portal:rate", (), anonymous="denied", kwargs=lambda o: {"token": "no-such-link"},
+               label="无效链接"),
 ]

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from kepu.core import access
 from kepu.org.models import Region, RoleAssignment, Unit, User
-from kepu.service_orders import teams as team_access
 from kepu.service_orders.models import OrderStatus, ServiceOrder
 from kepu.volunteers.public import MembershipStatus, TeamMembership, Volunteer, VolunteerTeam
 
@@ -65,7 +65,7 @@ def crew(cast: dict[str, Any]) -> Crew:
     _join(leader_b, b, leader=True, id_number="320583199001010038", region=zhangpu)
     _join(member_a, a, leader=False, id_number="32058319900101005X", region=zhangpu)
     for user in (cast["volunteer"], leader_b, member_a):
-        team_access.forget(user)
+        access.forget(user)
     return Crew(a=a, b=b, leader_a=cast["volunteer"], leader_b=leader_b, member_a=member_a)
 
 

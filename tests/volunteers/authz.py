@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from tests.authz import OFFICE, Endpoint, Page
+from tests.authz import EVERYONE, OFFICE, Endpoint, Page, PortalPage
 
 AREA = ("admin", "office", "zhangpu")
 STAFF = ("admin", "office", "zhangpu", "jiaoyu")
@@ -175,4 +175,22 @@ CASES = [
              json=lambda o: {"code": o["activity:today"].sign_code}),
     Endpoint("get", "/api/v1/volunteers/figures", STAFF),
     Endpoint("get", "/api/v1/volunteers/certificates/verify", (), public=True, query={"code": "ZY-AAAA-BBBB-CCCC"}),
+    # Portal (/volunteer/): a signed-in account that is not yet a volunteer is led to register.
+    PortalPage("volunteers_portal:home", EVERYONE, anonymous="login"),
+    PortalPage("volunteers_portal:register", EVERYONE),
+    PortalPage("volunteers_portal:profile", EVERYONE, anonymous="login"),
+    PortalPage("volunteers_portal:teams", EVERYONE, anonymous="login"),
+    PortalPage("volunteers_portal:team_join", EVERYONE, anonymous="login", method="post",
+               kwargs=lambda o: {"team_id": o["team:squad"].pk}),
+    PortalPage("volunteers_portal:membership_leave", (), anonymous="login", method="post",
+               kwargs=lambda o: {"membership_id": o["membership:member"].pk}, label="他人的入队记录"),
+    PortalPage("volunteers_portal:sign", EVERYONE, anonymous="login"),
+    PortalPage("volunteers_portal:sign_qr", EVERYONE, anonymous="login", kwargs=lambda o: {"token": "no-such-code"}),
+    PortalPage("volunteers_portal:star_apply", EVERYONE, anonymous="login", method="post"),
+    PortalPage("volunteers_portal:star_cancel", (), anonymous="login", method="post",
+               kwargs=lambda o: {"application_id": o["star:submitted"].pk}, label="他人的申请"),
+    PortalPage("volunteers_portal:notices", EVERYONE),
+    PortalPage("volunteers_portal:objection", EVERYONE, method="post",
+               kwargs=lambda o: {"application_id": o["star:in_notice"].pk}),
+    PortalPage("volunteers_portal:verify", EVERYONE),
 ]

@@ -7,14 +7,13 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from kepu.core.access import SYSTEM
+from kepu.core.access import SYSTEM, can_reach, scoped
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory, AuditEntry
 from kepu.notifications.models import Notification
 from kepu.org.models import Region, Unit, User
 from kepu.volunteers import public, selectors, services
 from kepu.volunteers.models import MembershipStatus, TeamMembership, VolunteerTeam
-from kepu.volunteers.scopes import reach
 from tests.test_authorization import db_fingerprint
 from tests.volunteers.factories import VolunteerFactory, member
 
@@ -119,11 +118,12 @@ def test_appointing_a_leader_widens_what_the_volunteer_reaches(demo: dict[str, A
                                                                         cast: dict[str, Any]) -> None:
     user = cast["volunteer"]
     membership = TeamMembership.objects.get(volunteer=demo["liu"], team=demo["squad"])
-    assert not reach(VolunteerTeam.objects.all(), user, "volunteers.team.view").exists()
+    assert not scoped(VolunteerTeam.objects.all(), user, "volunteers.team.view").exists()
     services.membership_set_leader(actor=cast["zhangpu"], membership=membership, is_leader=True)
     user = User.objects.get(pk=user.pk)  # the next request loads the account afresh
-    assert list(reach(VolunteerTeam.objects.all(), user, "volunteers.team.view")) == [demo["squad"]]
-    assert public.is_team_leader(user, demo["squad"]) and not public.is_team_leader(user, demo["brigade"])
+    assert list(scoped(VolunteerTeam.objects.all(), user, "volunteers.team.view")) == [demo["squad"]]
+    assert can_reach(user, "volunteers.team.view", demo["squad"])
+    assert not can_reach(user, "volunteers.team.view", demo["brigade"])
 
 
 def test_only_an_approved_member_with_an_account_can_lead(demo: dict[str, Any], cast: dict[str, Any]) -> None:

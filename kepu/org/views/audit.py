@@ -11,7 +11,7 @@ from kepu.core.access import can, scoped
 from kepu.core.excel import Column, write_workbook
 from kepu.core.models import AuditCategory, AuditEntry
 from kepu.core.permissions import DOMAIN_LABELS, all_actions, describe_action
-from kepu.core.roles import DataScope, Role
+from kepu.core.roles import DataScope, Role, scope_label
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
 
 AUDIT_FILTER_LABELS = {"q": "操作人", "category": "类别", "action": "操作", "object": "对象", "start": "起",
@@ -78,7 +78,7 @@ def permission_matrix() -> tuple[list[str], list[dict[str, object]]]:
     for action in all_actions():
         rows.append({"domain": DOMAIN_LABELS.get(action.domain, action.domain), "code": action.code,
                      "label": action.label,
-                     "cells": [DataScope(action.grants[r]).label if r in action.grants else "" for r in Role.values]})
+                     "cells": [scope_label(action.scopes(r)) for r in Role.values]})
     return roles, rows
 
 

@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kepu.core.access import MULTI_ROLE_RULE, access_object, can, can_reach, granted_scopes
+from kepu.core.access import MULTI_ROLE_RULE, access_object, can, can_reach, granted_scope_sets
 from kepu.core.errors import ValidationFailed
 from kepu.core.permissions import DOMAIN_LABELS, all_actions
-from kepu.core.roles import DataScope, Role
+from kepu.core.roles import Role, scope_label
 from kepu.core.text import mask_phone
 from kepu.core.views import action_required, excel_export, paginate
 from kepu.org import selectors, services
@@ -49,10 +49,10 @@ def effective_permissions(user: User) -> list[dict[str, object]]:
     """Each action the user may do, the scope per granting role, for the multi-role rule table."""
     rows = []
     for action in all_actions():
-        grants = granted_scopes(user, action.code)
+        grants = granted_scope_sets(user, action.code)
         if grants:
             rows.append({"action": action, "domain": DOMAIN_LABELS.get(action.domain, action.domain),
-                         "grants": [(Role(r).label, DataScope(s).label) for r, s in grants.items()]})
+                         "grants": [(Role(r).label, scope_label(s)) for r, s in grants.items()]})
     return rows
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from kepu.core import audit
-from kepu.core.access import can, deny, require
+from kepu.core.access import can, can_reach, deny, require
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import AlreadyHandled, transition
@@ -16,7 +16,6 @@ from kepu.service_orders.models import (
     OrderStatus,
     ServiceOrder,
 )
-from kepu.service_orders.selectors import can_reach_order
 from kepu.service_orders.states import VERBS, transition_for
 
 S = OrderStatus
@@ -40,7 +39,7 @@ def _require_verb(actor: Any, verb: str, order: ServiceOrder) -> None:
     granted = [a for a in actions if can(actor, a)]
     if not granted:
         require(actor, actions[0])
-    if not any(can_reach_order(actor, a, order) for a in granted):
+    if not any(can_reach(actor, a, order) for a in granted):
         deny(actor, granted[0], obj=order)
 
 

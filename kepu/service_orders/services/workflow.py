@@ -121,7 +121,7 @@ def _tell_offer(order: ServiceOrder, team: Any) -> None:
 # ---------------------------------------------------------------- team: accept, release, start, complete
 
 def _require_leader(actor: Any, team: Any) -> None:
-    if team is None or team.pk not in teams.led_team_ids(actor):
+    if team is None or not teams.led_teams(actor).filter(pk=team.pk).exists():
         deny(actor, "service_orders.order.accept", obj=team)
 
 
@@ -153,7 +153,7 @@ def order_release(*, actor: Any, order: ServiceOrder, reason: str) -> ServiceOrd
     _require_verb(actor, "release", order)
     transition_for("release", order.status)
     holder = order.team_id if order.status == S.ACCEPTED else order.offered_team_id
-    if holder is None or holder not in teams.led_team_ids(actor):
+    if holder is None or not teams.led_teams(actor).filter(pk=holder).exists():
         raise WorkflowError("只有指派给本队或本队已接的工单才能退回")
     reason = _reason(reason, "release")
     order = _move(actor=actor, order=order, verb="release", note=reason, team=None, offered_team=None,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kepu.core import files
-from kepu.core.access import can, require
+from kepu.core.access import can, require, scoped
 from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
 from kepu.core.views import int_value as _int
@@ -31,7 +31,7 @@ from kepu.service_orders.forms import (
     ReasonForm,
     ReassignForm,
 )
-from kepu.service_orders.models import OrderChannel, OrderPhoto, OrderStatus, ServiceCategory
+from kepu.service_orders.models import OrderChannel, OrderPhoto, OrderStatus, ServiceCategory, ServiceOrder
 from kepu.service_orders.overdue import stage_deadline
 from kepu.service_orders.states import VERBS
 
@@ -55,7 +55,7 @@ def _filters(request: HttpRequest) -> selectors.OrderFilters:
 def _queues(user: Any) -> list[tuple[str, str]]:
     shown = []
     for code, label in QUEUES:
-        if code == "pool" and not teams.led_team_ids(user) and not can(user, "service_orders.order.reassign"):
+        if code == "pool" and not teams.led_teams(user).exists() and not can(user, "service_orders.order.reassign"):
             continue
         if code == "overdue" and not can(user, "service_orders.order.reassign"):
             continue
@@ -67,7 +67,7 @@ def _queues(user: Any) -> list[tuple[str, str]]:
 def order_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     orders = selectors.order_list(user=request.user, filters=filters)
-    led = teams.led_team_ids(request.user)
+    led = list(teams.led_teams(request.user).values_list("pk", flat=True))
     context = {
         "page_title": "服务工单",
         "page_subtitle": "群众点单 → 社区派单 → 部门领单 → 服务队接单 → 服务 → 群众评单",
@@ -75,7 +75,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "filters": request.GET, "queue": filters.queue, "queues": _queues(request.user),
         "statuses": OrderStatus.choices, "categories": ServiceCategory.choices,
         "towns": sheets.town_choices(), "units": sheets.unit_choices(),
-        "single_team": next(iter(led)) if len(led) == 1 else None, "leads_teams": bool(led),
+        "single_team": led[0] if len(led) == 1 else None, "leads_teams": bool(led),
         "can_place": can(request.user, "service_orders.order.place"),
         "can_export": can(request.user, "service_orders.order.export"),
     }
@@ -123,7 +123,7 @@ def _unit_choices(order: Any) -> QuerySet[Unit]:
 
 
 def _forms(request: HttpRequest, order: Any, verbs: list[str]) -> dict[str, Any]:
-    led = teams.active_teams().filter(pk__in=teams.led_team_ids(request.user))
+    led = teams.led_teams(request.user)
     built: dict[str, Any] = {}
     if "dispatch" in verbs:
         built["dispatch"] = DispatchForm(units=_unit_choices(order),
@@ -173,7 +173,7 @@ def _act(request: HttpRequest, order_id: int, verb: str, run: Callable[[Any], st
 
 
 def order_still_visible(user: Any, order_id: int) -> bool:
-    return selectors.order_scope(user).filter(pk=order_id).exists()
+    return scoped(ServiceOrder.objects.filter(pk=order_id), user, selectors.VIEW).exists()
 
 
 def _reason(request: HttpRequest) -> str:
@@ -243,7 +243,7 @@ def order_offer(request: HttpRequest, order_id: int) -> HttpResponse:
 @action_required("service_orders.order.accept")
 def order_accept(request: HttpRequest, order_id: int) -> HttpResponse:
     def run(order: Any) -> str:
-        led = teams.active_teams().filter(pk__in=teams.led_team_ids(request.user))
+        led = teams.led_teams(request.user)
         data = _valid(AcceptForm(request.POST, teams=led))
         services.order_accept(actor=request.user, order=order, team=data["team"])
         return f"接单成功：{data['team'].name}。请按预约时间提供服务。"

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kepu.core import audit
-from kepu.core.access import require
+from kepu.core.access import require, require_reach
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import transition
@@ -36,7 +36,6 @@ from kepu.volunteers.models import (
     Volunteer,
     VolunteerTeam,
 )
-from kepu.volunteers.scopes import require_reach
 from kepu.volunteers.services.hours import HOURS_FIELDS
 
 ACTIVITY_FIELDS = ("team", "title", "place", "region", "starts_at", "ends_at", "status", "cancel_reason")

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kepu.core import audit
-from kepu.core.access import require
+from kepu.core.access import require, require_reach
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import AlreadyHandled, transition
@@ -28,7 +28,6 @@ from kepu.volunteers.models import (
     Volunteer,
     VolunteerTeam,
 )
-from kepu.volunteers.scopes import require_reach
 
 HOURS_FIELDS = ("volunteer", "team", "source", "activity", "reference", "title", "served_on", "hours", "reason",
                 "evidence_note", "status", "reviewed_by", "reviewed_at", "review_note", "withdrawn_at",

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kepu.core import audit, limits
-from kepu.core.access import require
+from kepu.core.access import require, require_reach
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
 from kepu.core.text import is_mobile
@@ -32,7 +32,6 @@ from kepu.volunteers.models import (
     Volunteer,
     VolunteerTeam,
 )
-from kepu.volunteers.scopes import require_reach
 
 APPLICATION_FIELDS = ("volunteer", "team", "level", "hours_at_application", "status", "reviewed_by",
                       "reviewed_at", "review_note", "notice_starts_on", "notice_ends_on")

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kepu.core import audit
-from kepu.core.access import deny, require, scoped
+from kepu.core.access import deny, forget, require, require_reach, scoped
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import save_if_unchanged, transition
@@ -17,7 +17,6 @@ from kepu.notifications.services import notify
 from kepu.org.public import Region, Unit
 from kepu.volunteers import states
 from kepu.volunteers.models import MembershipStatus, TeamLevel, TeamMembership, Volunteer, VolunteerTeam
-from kepu.volunteers.scopes import forget_leadership, require_reach
 
 TEAM_FIELDS = ("name", "level", "parent", "unit", "region", "is_active")
 MEMBERSHIP_FIELDS = ("volunteer", "team", "status", "is_leader", "reviewed_by", "reviewed_at", "review_note")
@@ -230,5 +229,5 @@ def membership_set_leader(*, actor: Any, membership: TeamMembership, is_leader: 
     membership.save(update_fields=["is_leader", "updated_at"])
     audit.record(actor, "volunteers.membership.leader", category=AuditCategory.PERMISSION, obj=membership,
                  before=before, after=audit.snapshot(membership, MEMBERSHIP_FIELDS))
-    forget_leadership(membership.volunteer.user)
+    forget(membership.volunteer.user)
     return membership

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kepu.core import audit, limits
-from kepu.core.access import SYSTEM, deny, require, scoped
+from kepu.core.access import SYSTEM, deny, require, require_reach, scoped
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.protected import digest
@@ -26,7 +26,6 @@ from kepu.notifications import phone as phone_codes
 from kepu.notifications.models import PhoneVerification
 from kepu.org.public import Region
 from kepu.volunteers.models import Volunteer
-from kepu.volunteers.scopes import require_reach
 
 NUMBERS_CHANGED = "身份证号或手机号已更改（日志中脱敏显示）"
 VOLUNTEER_FIELDS = ("user", "name", "id_number", "phone", "region", "skills", "is_active", "phone_verified_at")

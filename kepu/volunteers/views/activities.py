@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kepu.core.access import can_reach
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required, int_param, paginate
 from kepu.org.public import Region
@@ -16,7 +17,6 @@ from kepu.volunteers import selectors, services
 from kepu.volunteers.forms import ActivityForm
 from kepu.volunteers.models import Activity, ActivityStatus
 from kepu.volunteers.qr import qr_svg
-from kepu.volunteers.scopes import can_reach
 from kepu.volunteers.views.common import check_posted_team, form_error, require_some_team, run
 
 WHEN = (("upcoming", "未开始"), ("ongoing", "进行中"), ("past", "已结束"), ("cancelled", "已取消"))

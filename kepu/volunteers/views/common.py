@@ -34,12 +34,12 @@ def require_some_team(request: HttpRequest, action: str) -> None:
 def check_posted_team(request: HttpRequest, action: str) -> None:
     """A form posted for a team outside the user's reach is refused (404 and an audit entry), the same
     answer as for a team that does not exist — not redisplayed as a form error."""
+    from kepu.core.access import access_object
     from kepu.volunteers.models import VolunteerTeam
-    from kepu.volunteers.scopes import access_row
 
     team = request.POST.get("team", "") if request.method == "POST" else ""
     if team.isdigit():
-        access_row(VolunteerTeam.objects.all(), request.user, action, pk=int(team))
+        access_object(VolunteerTeam.objects.all(), request.user, action, pk=int(team))
 
 
 def show_full(request: HttpRequest) -> bool:

@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kepu.core.access import can
+from kepu.core.access import access_object, can, scoped
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required, describe_filters, excel_export, int_param, paginate
 from kepu.volunteers import selectors, services, sheets
 from kepu.volunteers.forms import HoursForm
 from kepu.volunteers.models import HoursSource, HoursStatus, ServiceHours, Volunteer
-from kepu.volunteers.scopes import access_row, reach
 from kepu.volunteers.views.common import (
     check_posted_team,
     filter_regions,
@@ -79,7 +78,7 @@ def hours_create(request: HttpRequest) -> HttpResponse:
     require_some_team(request, "volunteers.hours.add")
     check_posted_team(request, "volunteers.hours.add")
     teams = selectors.team_choices(user=request.user, action="volunteers.hours.add")
-    volunteers = reach(Volunteer.objects.filter(is_active=True), request.user, "volunteers.volunteer.view")
+    volunteers = scoped(Volunteer.objects.filter(is_active=True), request.user, "volunteers.volunteer.view")
     initial = {"served_on": timezone.localdate(), "team": int_param(request, "team"),
                "volunteer": int_param(request, "volunteer")}
     form = HoursForm(request.POST or None, initial=initial, teams=teams, volunteers=volunteers.order_by("name"))
@@ -95,7 +94,7 @@ def hours_create(request: HttpRequest) -> HttpResponse:
 
 
 def _record(request: HttpRequest, hours_id: int, action: str) -> ServiceHours:
-    return access_row(ServiceHours.objects.select_related("volunteer", "volunteer__user", "team"), request.user,
+    return access_object(ServiceHours.objects.select_related("volunteer", "volunteer__user", "team"), request.user,
                       action, pk=hours_id)
 
 
@@ -128,7 +127,7 @@ def hours_decline(request: HttpRequest, hours_id: int) -> HttpResponse:
 @action_required("volunteers.hours.review")
 def hours_approve_many(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    records = reach(ServiceHours.objects.filter(pk__in=ids).select_related("volunteer", "volunteer__user"),
+    records = scoped(ServiceHours.objects.filter(pk__in=ids).select_related("volunteer", "volunteer__user"),
                     request.user, "volunteers.hours.review")
     try:
         count = services.hours_approve_many(actor=request.user, records=list(records))

@@ -7,13 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kepu.core.access import can, scoped
+from kepu.core.access import can, can_reach, scoped
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required, describe_filters, excel_export, int_param, paginate
 from kepu.org.public import Region
 from kepu.volunteers import selectors, services, sheets
 from kepu.volunteers.forms import VolunteerForm
-from kepu.volunteers.scopes import can_reach
 from kepu.volunteers.views.common import filter_regions, form_error, import_page, run, show_full
 
 FILTER_LABELS = {"q": "关键词", "region": "区域", "team": "队伍", "skill": "专长", "active": "状态"}

@@ -9,12 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kepu.core.access import can
+from kepu.core.access import access_object, can, can_reach
 from kepu.core.views import action_required, int_param, paginate
 from kepu.volunteers import rules, selectors, services
 from kepu.volunteers.models import ObjectionStatus, StarLevel, StarObjection, StarStatus
 from kepu.volunteers.qr import qr_svg
-from kepu.volunteers.scopes import access_row, can_reach
 from kepu.volunteers.views.common import run
 
 
@@ -86,7 +85,7 @@ def certificate_issue(request: HttpRequest, application_id: int) -> HttpResponse
 @require_POST
 @action_required("volunteers.star.review")
 def objection_handle(request: HttpRequest, objection_id: int) -> HttpResponse:
-    objection = access_row(StarObjection.objects.select_related("application__volunteer__user",
+    objection = access_object(StarObjection.objects.select_related("application__volunteer__user",
                                                                 "application__team"),
                            request.user, "volunteers.star.review", pk=objection_id)
     uphold = request.POST.get("uphold") == "1"

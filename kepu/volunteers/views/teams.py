@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kepu.core.access import can, scoped
+from kepu.core.access import access_object, can, can_reach, scoped
 from kepu.core.errors import KepuError
 from kepu.core.transitions import edit_token
 from kepu.core.views import action_required, describe_filters, excel_export, int_param, paginate
@@ -15,7 +15,6 @@ from kepu.org.public import Region, Unit
 from kepu.volunteers import selectors, services, sheets
 from kepu.volunteers.forms import NoteForm, ReasonForm, TeamForm
 from kepu.volunteers.models import MembershipStatus, TeamLevel, TeamMembership
-from kepu.volunteers.scopes import access_row, can_reach
 from kepu.volunteers.views.common import filter_regions, form_error, import_page, run, show_full
 
 FILTER_LABELS = {"q": "关键词", "level": "层级", "unit": "单位", "region": "区域", "active": "状态"}
@@ -127,7 +126,7 @@ def team_deactivate(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 def _membership(request: HttpRequest, membership_id: int, action: str) -> TeamMembership:
-    return access_row(TeamMembership.objects.select_related("team", "volunteer", "volunteer__user"),
+    return access_object(TeamMembership.objects.select_related("team", "volunteer", "volunteer__user"),
                       request.user, action, pk=membership_id)
 
 

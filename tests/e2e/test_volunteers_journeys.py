@@ -29,7 +29,7 @@ def test_a_volunteer_signs_in_and_out_on_a_phone_and_the_hours_appear(new_page: 
     # The team leader shows the code on the organiser's page.
     organiser = new_page()
     sign_in(organiser, base, "duizhang")
-    organiser.wait_for_url("**/office/**")
+    organiser.wait_for_url("**/volunteer/")  # a team leader lands on their own page
     organiser.goto(f"{base}/office/volunteers/activities/{activity.pk}/")
     code = organiser.inner_text("#sign-code").strip()
     assert code == activity.sign_code and organiser.locator("#sign-card svg").count() == 1

@@ -223,7 +223,7 @@ class OfficialDocument(Report):
         self.issuer = issuer or issuer_name()
         self.number = number
         if red_head:
-            self._paragraph(self.issuer, TITLE_FONT, 26, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=10,
+            self._paragraph(self.issuer, TITLE_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=10,
                             colour=RED).paragraph_format.line_spacing = Pt(40)
         if number:
             self._paragraph(number, BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=2)

@@ -394,3 +394,9 @@ LOGGING = {
 }
 
 KEPU_CITY_NAME = os.environ.get("KEPU_CITY_NAME", "昆山市")
+# Who signs what the office sends (督办单, 工作通报, certificates, the monitoring report): the 发文机关 in
+# the 红头 and the 落款, and the code that starts its 文号 (昆科协督〔2026〕3号). Never the software's name.
+KEPU_ISSUER_NAME = os.environ.get("KEPU_ISSUER_NAME", f"{KEPU_CITY_NAME}全民科学素质工作领导小组办公室")
+KEPU_DOC_CODE = os.environ.get("KEPU_DOC_CODE", f"{KEPU_CITY_NAME[:1]}科协")
+# A scanned seal (PNG) printed on certificates; none is drawn when it is not configured.
+KEPU_SEAL_IMAGE = os.environ.get("KEPU_SEAL_IMAGE", "")

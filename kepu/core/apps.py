@@ -12,8 +12,10 @@ class CoreConfig(AppConfig):
         from django.urls import register_converter
         from django.utils.module_loading import autodiscover_modules
 
+        from kepu.core import wording
         from kepu.core.converters import IdConverter
 
         register_converter(IdConverter, "id")
+        wording.install()
         autodiscover_modules("permissions")
         autodiscover_modules("manifest")

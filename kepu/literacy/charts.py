@@ -85,6 +85,17 @@ class TrendPoint:
     rule: str
 
 
+def method_segments(points: Sequence[TrendPoint]) -> list[list[TrendPoint]]:
+    """The points in runs of the same scoring method, in order: a trend line breaks where the method changes."""
+    segments: list[list[TrendPoint]] = []
+    for point in sorted(points, key=lambda p: p.year):
+        if segments and segments[-1][-1].rule == point.rule:
+            segments[-1].append(point)
+        else:
+            segments.append([point])
+    return segments
+
+
 def trend(points: Sequence[TrendPoint], targets: Sequence[tuple[str, int, float]],
           changes: Sequence[tuple[int, str]]) -> dict[str, Any]:
     """The ratio over waves with intervals, the targets as points and lines, method changes marked."""
@@ -105,11 +116,16 @@ def trend(points: Sequence[TrendPoint], targets: Sequence[tuple[str, int, float]
         marks.append({"xAxis": year - 0.5, "name": summary,
                       "lineStyle": {"type": "dotted", "color": "#7a5cc4", "width": 2},
                       "label": {"formatter": "口径变化", "position": "end", "color": "#7a5cc4"}})
-    series: list[dict[str, Any]] = [
+    # One line per scoring method: figures of different methods are not joined (same name, one legend entry).
+    lines: list[dict[str, Any]] = [
         {"type": "line", "name": "具备科学素质的比例", "symbolSize": 9, "itemStyle": {"color": BLUE},
          "data": [{**_point(p.estimate), "value": [p.year, pct(p.estimate.estimate)], "wave": p.wave,
-                   "rule": p.rule, "draft": not p.published} for p in points],
-         "markLine": {"symbol": "none", "silent": False, "data": marks, "tooltip": {"formatter": "{b}"}}},
+                   "rule": p.rule, "draft": not p.published} for p in segment]}
+        for segment in method_segments(points)]
+    if lines:
+        lines[0]["markLine"] = {"symbol": "none", "silent": False, "data": marks, "tooltip": {"formatter": "{b}"}}
+    series: list[dict[str, Any]] = [
+        *lines,
         {"type": "custom", "name": "95% 置信区间", "renderItem": "kpErrorBar", "z": 10, "silent": True,
          "itemStyle": {"color": "#0f2b57"}, "tooltip": {"show": False},
          "data": [[p.year, pct(p.estimate.ci_low), pct(p.estimate.ci_high)] for p in points
@@ -180,11 +196,13 @@ def interval_bars_png(categories: Sequence[str], figures: Sequence[Estimate | No
 def trend_png(points: Sequence[TrendPoint], targets: Sequence[tuple[str, int, float]],
               changes: Sequence[tuple[int, str]]) -> bytes:
     figure, axes = _figure(6.4, 3.4)
-    xs = [p.year for p in points]
-    ys = [pct(p.estimate.estimate) or 0 for p in points]
-    low = [y - (pct(p.estimate.ci_low) or y) for y, p in zip(ys, points, strict=True)]
-    high = [(pct(p.estimate.ci_high) or y) - y for y, p in zip(ys, points, strict=True)]
-    axes.errorbar(xs, ys, yerr=[low, high], marker="o", color=BLUE, capsize=3, label="具备科学素质的比例")
+    for index, segment in enumerate(method_segments(points)):  # the line breaks where the method changes
+        xs = [p.year for p in segment]
+        ys = [pct(p.estimate.estimate) or 0 for p in segment]
+        low = [y - (pct(p.estimate.ci_low) or y) for y, p in zip(ys, segment, strict=True)]
+        high = [(pct(p.estimate.ci_high) or y) - y for y, p in zip(ys, segment, strict=True)]
+        axes.errorbar(xs, ys, yerr=[low, high], marker="o", color=BLUE, capsize=3,
+                      label="具备科学素质的比例" if index == 0 else None)
     for index, (kind, year, value) in enumerate(targets):
         colour = RED if kind == "national" else GREEN
         axes.axhline(value, linestyle="--", linewidth=0.8, color=colour)

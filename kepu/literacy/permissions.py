@@ -5,7 +5,7 @@ area administrators and member-unit liaisons see published results (the whole ci
 town's figure is part of them); the public sees the published headline on the portal.
 """
 
-from kepu.core.permissions import Action, register
+from kepu.core.permissions import Action, add_audit_labels, register
 from kepu.core.roles import DataScope as S
 from kepu.core.roles import Role as R
 
@@ -25,3 +25,13 @@ register(
     Action("literacy.run.publish", "发布测算结果", _OFFICE, sensitive=True),
     Action("literacy.target.manage", "维护素质目标值", _OFFICE, sensitive=True),
 )
+
+# Audit codes of the writes that are not permission actions, so the log shows what was done.
+add_audit_labels({
+    "literacy.instrument.create": "新建测评工具", "literacy.instrument.update": "修改测评工具",
+    "literacy.item.import": "导入题目", "literacy.ruleset.create": "新建评分规则", "literacy.ruleset.update": "修改评分规则",
+    "literacy.wave.create": "新建调查轮次", "literacy.wave.update": "修改调查轮次", "literacy.wave.import": "导入调查数据",
+    "literacy.upload.create": "上传调查数据文件", "literacy.upload.confirm": "确认导入调查数据",
+    "literacy.margin.replace": "更新人口控制数", "literacy.run.finish": "测算完成",
+    "literacy.target.save": "保存素质目标值", "literacy.target.remove": "删除素质目标值",
+})

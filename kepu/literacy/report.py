@@ -12,7 +12,7 @@ from kepu.literacy import charts
 from kepu.literacy import standards as std
 from kepu.literacy.models import Estimate
 from kepu.literacy.results import DomainTable, Results
-from kepu.reports.docx import Report
+from kepu.reports.docx import OfficialDocument, Report
 
 
 def _p(value: float | None, digits: int = 1) -> str:
@@ -35,7 +35,8 @@ def build(results: Results, *, points: list[charts.TrendPoint], targets: list[tu
           changes: list[tuple[int, str]], change_note: str = "") -> bytes:
     _run, wave = results.run, results.run.wave
     city = getattr(settings, "KEPU_CITY_NAME", wave.region.name)
-    report = Report(f"{city}公民科学素质监测报告", f"{wave.name}（{wave.year}年）")
+    report = OfficialDocument(f"{city}公民科学素质监测报告", subtitle=f"{wave.name}（{wave.year}年）", red_head=False)
+    report.table_of_contents()
     _overall(report, results, targets)
     section = 2
     if results.levels:
@@ -68,6 +69,7 @@ def build(results: Results, *, points: list[charts.TrendPoint], targets: list[tu
         section += 1
     report.heading(f"{_num(section)}、方法说明")
     _method(report, results, change_note)
+    report.sign_off(timezone.localdate(results.run.published_at or results.run.created_at))
     return report.to_bytes()
 
 
@@ -137,4 +139,4 @@ def _method(report: Report, results: Results, change_note: str) -> None:
                      f"未作答题目的处理：{wave.rule_set.unanswered_label}。测评工具：{wave.instrument.name}。")
     if change_note:
         report.paragraph(f"口径变化：{change_note}。")
-    report.note("本报告所有估计值均附样本量与置信区间；估计由 kepu 估计引擎计算，其公式与 R survey 软件包逐数核对一致。")
+    report.note("本报告所有估计值均附样本量与置信区间，标准误与置信区间按复杂抽样设计计算。")

@@ -52,6 +52,7 @@ register(
 add_audit_labels({
     "auth.login": "登录", "auth.logout": "退出登录", "auth.login_failed": "登录失败", "auth.login_locked": "锁定期间尝试登录",
     "auth.totp_failed": "动态口令错误", "auth.idle_timeout": "超时自动退出",
+    "auth.totp_locked": "动态口令错误次数过多被锁定", "core.export.download": "下载后台导出",
     "org.region.create": "新增区划", "org.region.update": "修改区划", "org.region.import": "导入区划",
     "org.unit.create": "新增单位", "org.unit.update": "修改单位", "org.unit.deactivate": "停用单位",
     "org.unit.import": "导入单位", "org.unit.alias_add": "添加单位别名", "org.unit.alias_remove": "删除单位别名",

@@ -12,11 +12,7 @@ from kepu.plans import dashboard
 from kepu.plans.models import AlertLevel, Plan, ReportingPeriod, Task, UnitRole
 from kepu.plans.selectors import TaskFilters, report_list, task_list
 from kepu.reports import charts
-from kepu.reports.docx import Report
-
-
-def _cn_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
+from kepu.reports.docx import OfficialDocument, cn_date, document_number
 
 
 def on_time_rate(*, user: Any, plan: Plan, today: datetime.date) -> tuple[int, int]:
@@ -39,18 +35,28 @@ def on_time_rate(*, user: Any, plan: Plan, today: datetime.date) -> tuple[int, i
 
 def _summary(plan: Plan, counts: dict[str, int], on_time: tuple[int, int], today: datetime.date) -> str:
     rate = f"{on_time[0] * 100 / on_time[1]:.1f}%" if on_time[1] else "—"
-    return (f"截至{_cn_date(today)}，《{plan.title}》台账共有任务 {counts['total']} 项，其中绿灯（正常推进）"
+    return (f"截至{cn_date(today)}，《{plan.title}》台账共有任务 {counts['total']} 项，其中绿灯（正常推进）"
             f"{counts['green']} 项、黄灯（预警）{counts['yellow']} 项、红灯（滞后）{counts['red']} 项。"
             f"已到期的进展填报应报 {on_time[1]} 份，按时报送 {on_time[0]} 份，按时报送率 {rate}。")
 
 
-def build(*, user: Any, plan: Plan, today: datetime.date | None = None) -> bytes:
-    """The .docx bytes of the bulletin, for the tasks the user sees."""
+def next_number(today: datetime.date) -> str:
+    """The 文号 of the year's next 通报 (昆科协通〔2026〕3号): one more than the bulletins already generated
+    this year, which the audit log records with their 文号."""
+    from kepu.core.models import AuditEntry
+
+    issued = AuditEntry.objects.filter(action="plans.bulletin.export", created_at__year=today.year).count()
+    return document_number("通", today, issued + 1)
+
+
+def build(*, user: Any, plan: Plan, number: str, today: datetime.date | None = None) -> bytes:
+    """The .docx bytes of the bulletin, for the tasks the user sees, under the 文号 given."""
     today = today or timezone.localdate()
     tasks = task_list(user=user, filters=TaskFilters(plan=plan.pk))
     counts = dashboard.light_counts(tasks)
     sections = dashboard.by_section(tasks)
-    doc = Report(f"关于{plan.title}实施进展情况的通报", f"（截至{_cn_date(today)}）")
+    doc = OfficialDocument(f"关于{plan.title}实施进展情况的通报", number=number, subtitle=f"（截至{cn_date(today)}）",
+                           addressee="各成员单位")
     doc.heading("一、总体进展")
     doc.paragraph(_summary(plan, counts, on_time_rate(user=user, plan=plan, today=today), today))
     pending = report_list(user=user).filter(task__plan=plan, status="submitted").count()
@@ -80,7 +86,7 @@ def build(*, user: Any, plan: Plan, today: datetime.date | None = None) -> bytes
                   widths=[1.2, 4.5, 2.8, 1.2, 5.5])
     else:
         doc.paragraph("无滞后或预警任务。")
-    doc.note(f"本通报由{plan.title}台账系统于 {timezone.localtime():%Y-%m-%d %H:%M} 根据实时数据生成。")
+    doc.sign_off(today)
     return doc.to_bytes()
 
 

@@ -7,7 +7,7 @@ the ledger (separation of duties), and experts, volunteers and residents see not
 see only what the office publishes on the portal.
 """
 
-from kepu.core.permissions import Action, register
+from kepu.core.permissions import Action, add_audit_labels, register
 from kepu.core.roles import DataScope as S
 from kepu.core.roles import Role as R
 
@@ -35,3 +35,17 @@ register(
     Action("plans.assessment.manage", "考核评分与发布", _OFFICE, sensitive=True),
     Action("plans.bulletin.export", "生成工作通报", _OFFICE, sensitive=True),
 )
+
+# Audit codes of the writes that are not permission actions, so the log shows what was done.
+add_audit_labels({
+    "plans.plan.create": "新建方案", "plans.plan.update": "修改方案", "plans.plan.import_draft": "导入方案（草稿）",
+    "plans.plan.import_discard": "放弃方案导入", "plans.task.update": "修改任务", "plans.alert_rule.update": "修改预警规则",
+    "plans.indicator.update": "修改指标", "plans.indicator.value": "填报指标值",
+    "plans.report.save": "保存进展（草稿）", "plans.report.submit": "提交进展", "plans.report.resubmit": "重新提交进展",
+    "plans.report.approve": "审核通过进展", "plans.report.return": "退回进展",
+    "plans.order.sign": "签收督办单", "plans.order.answer": "回复督办单", "plans.order.reject_answer": "退回督办单重办",
+    "plans.order.close": "办结督办单",
+    "plans.assessment.rubric_create": "新建考核细则", "plans.assessment.item_save": "保存考核项目",
+    "plans.assessment.compute": "考核计分", "plans.assessment.adjust": "调整考核得分",
+    "plans.assessment.publish": "发布考核结果", "plans.assessment.withdraw": "撤回考核结果",
+})

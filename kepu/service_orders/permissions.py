@@ -7,9 +7,10 @@ members (scope 本队) follow their team's orders; the office sees and steers al
 the portal (“我的预约”, by verified phone or account), not in the back office.
 """
 
-from kepu.core.permissions import Action, register
+from kepu.core.permissions import Action, add_audit_labels, register
 from kepu.core.roles import DataScope as S
 from kepu.core.roles import Role as R
+from kepu.service_orders.states import VERBS
 
 _OFFICE = {R.SYSTEM_ADMIN: S.ALL, R.OFFICE: S.ALL}
 _STAFF = {**_OFFICE, R.AREA_ADMIN: S.REGION_TREE, R.LIAISON: S.UNIT}
@@ -35,3 +36,12 @@ register(
     Action("service_orders.stats.export", "导出服务统计", _STAFF, sensitive=True),
     Action("service_orders.settings.change", "设置工单时限", _OFFICE, sensitive=True),
 )
+
+# Audit codes of the writes that are not permission actions, so the log shows what was done; the
+# workflow's verbs are named from its table.
+add_audit_labels({f"service_orders.order.{code}": verb.label for code, verb in VERBS.items()})
+add_audit_labels({
+    "service_orders.item.create": "新增服务菜单项", "service_orders.item.update": "修改服务菜单项",
+    "service_orders.order.escalate": "工单超时提醒上级", "service_orders.phone.verify": "验证手机号",
+    "service_orders.order.place": "点单",
+})

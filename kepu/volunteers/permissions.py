@@ -7,7 +7,7 @@ kepu.core.access evaluates it like every scope (this domain's manifest registers
 a user leads); nothing else widens.
 """
 
-from kepu.core.permissions import Action, register
+from kepu.core.permissions import Action, add_audit_labels, register
 from kepu.core.roles import DataScope as S
 from kepu.core.roles import Role as R
 
@@ -45,3 +45,24 @@ register(
     Action("volunteers.figures.export", "导出志愿服务统计", _STAFF, sensitive=True),
 )
 
+# Audit codes of the writes that are not permission actions, so the log shows what was done.
+add_audit_labels({
+    "volunteers.volunteer.register": "志愿者注册", "volunteers.volunteer.create": "新增志愿者",
+    "volunteers.volunteer.update": "修改志愿者信息", "volunteers.volunteer.update_own": "志愿者修改本人信息",
+    "volunteers.volunteer.deactivate": "停用志愿者",
+    "volunteers.team.create": "新建队伍", "volunteers.team.update": "修改队伍", "volunteers.team.deactivate": "停用队伍",
+    "volunteers.membership.apply": "申请加入队伍", "volunteers.membership.approve": "通过入队申请",
+    "volunteers.membership.reject": "不予通过入队申请", "volunteers.membership.leave": "退出队伍",
+    "volunteers.membership.leader": "设置队长",
+    "volunteers.activity.create": "发布活动", "volunteers.activity.update": "修改活动",
+    "volunteers.activity.cancel": "取消活动", "volunteers.activity.new_code": "更换签到码",
+    "volunteers.attendance.sign_in": "活动签到", "volunteers.attendance.sign_out": "活动签退",
+    "volunteers.hours.sign_in": "签到记入时长", "volunteers.hours.order": "服务工单记入时长",
+    "volunteers.hours.approve": "认定服务时长", "volunteers.hours.decline": "不予认定服务时长",
+    "volunteers.star.apply": "申请星级认定", "volunteers.star.approve": "星级申请审核通过（进入公示）",
+    "volunteers.star.return": "退回星级申请", "volunteers.star.cancel": "撤回星级申请",
+    "volunteers.star.reject": "星级申请不予认定", "volunteers.star.certify": "星级认定发证",
+    "volunteers.star.objection": "对星级公示提出异议", "volunteers.star.objection_uphold": "认定异议成立",
+    "volunteers.star.objection_dismiss": "认定异议不成立", "volunteers.certificate.revoke": "撤销证书",
+    "volunteers.demo.load": "载入演示数据",
+})

@@ -178,6 +178,8 @@ CASES = [
     Page("plans:evidence_download", EDU, kwargs=lambda o: {"evidence_id": o["evidence"].pk}),
     Page("plans:order_list", SEE),
     Page("plans:order_detail", EDU, kwargs=_order),
+    Page("plans:order_print", EDU, kwargs=_order),
+    Page("plans:order_docx", EDU, kwargs=_order),
     Page("plans:order_sign", LIAISON, method="post", kwargs=_order),
     Page("plans:order_answer", LIAISON, method="post", kwargs=_order, data=lambda o: {"answer": "已整改。"}),
     Page("plans:order_reject", OFFICE, method="post", kwargs=_order, data=lambda o: {"reason": "回复不完整"}),

@@ -190,7 +190,8 @@ def test_a_supervision_order_is_signed_answered_and_closed(cast: dict[str, Any],
     with django_capture_on_commit_callbacks(execute=True):
         order = supervision.order_issue(actor=cast["office"], task=festival, unit=edu, requirement="请加快推进",
                                         due_date=today + datetime.timedelta(days=10))
-    assert order.number == f"督办〔{today.year}〕{SupervisionOrder.objects.filter(number__startswith=f'督办〔{today.year}').count()}号"
+    issued = SupervisionOrder.objects.filter(number__startswith=f"昆科协督〔{today.year}〕").count()
+    assert order.number == f"昆科协督〔{today.year}〕{issued}号"
     assert SmsMessage.objects.filter(phone=cast["jiaoyu"].phone, text__contains=order.number).exists()
     with pytest.raises(WorkflowError, match="待签收"):
         supervision.order_answer(actor=cast["jiaoyu"], order=order, answer="已办")

@@ -14,7 +14,7 @@ from kepu.core.permissions import DOMAIN_LABELS, all_actions, describe_action
 from kepu.core.roles import DataScope, Role, scope_label
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
 
-AUDIT_FILTER_LABELS = {"q": "操作人", "category": "类别", "action": "操作", "object": "对象", "start": "起",
+AUDIT_FILTER_LABELS = {"q": "操作人", "category": "类别", "action": "业务模块", "object": "对象", "start": "起",
                        "end": "止"}
 AUDIT_EXPORT_LIMIT = 50_000
 
@@ -48,7 +48,8 @@ def audit_entries(request: HttpRequest, action: str = "core.audit.view"):  # typ
 def audit_list(request: HttpRequest) -> HttpResponse:
     context = {"page_title": "操作日志", "page_subtitle": "所有写操作、登录、导出与权限变更均有记录，日志不可修改或删除",
                **paginate(request, audit_entries(request), per_page=30), "categories": AuditCategory.choices,
-               "filters": request.GET, "can_export": can(request.user, "core.audit.export")}
+               "filters": request.GET, "can_export": can(request.user, "core.audit.export"),
+               "domains": list(DOMAIN_LABELS.items())}
     template = "org/audit_table.html" if request.htmx else "org/audit_list.html"
     return render(request, template, context)
 

@@ -37,6 +37,7 @@ from kepu.plans.models import (
 )
 from kepu.plans.services.base import liaisons_of, office_staff, tell
 from kepu.plans.states import ORDER_TRANSITIONS, next_status
+from kepu.reports.docx import document_number
 
 ORDER_FIELDS = ("status", "requirement", "due_date", "answer", "close_note")
 
@@ -252,8 +253,10 @@ def daily_run(today: datetime.date | None = None) -> dict[str, int]:
 # ---------------------------------------------------------------- 督办单
 
 def _order_number(today: datetime.date) -> str:
-    count = SupervisionOrder.objects.filter(number__startswith=f"督办〔{today.year}〕").count()
-    return f"督办〔{today.year}〕{count + 1}号"
+    """The 文号 of the next 督办单 of the year, e.g. 昆科协督〔2026〕3号."""
+    prefix = document_number("督", today, 0).removesuffix("0号")
+    count = SupervisionOrder.objects.filter(number__startswith=prefix).count()
+    return document_number("督", today, count + 1)
 
 
 @transaction.atomic

@@ -131,13 +131,14 @@ def bulletin_download(request: HttpRequest) -> HttpResponse:
     if plan is None:
         messages.error(request, "还没有方案，无法生成通报。")
         return redirect("plans:task_list")
-    data = bulletin.build(user=request.user, plan=plan)
     from kepu.core import audit
     from kepu.core.models import AuditCategory
 
-    filename = f"工作通报_{timezone.localdate():%Y%m%d}.docx"
+    number = bulletin.next_number(timezone.localdate())
+    data = bulletin.build(user=request.user, plan=plan, number=number)
+    filename = f"工作通报_{number}.docx"
     audit.record(request.user, "plans.bulletin.export", category=AuditCategory.EXPORT, obj=plan, object_repr=filename,
-                 reason=f"生成《{plan.title}》实施进展通报")
+                 reason=f"生成《{plan.title}》实施进展通报（{number}）")
     return file_response(data, filename, DOCX_CONTENT_TYPE)
 
 

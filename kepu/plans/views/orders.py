@@ -10,16 +10,19 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kepu.core import audit
 from kepu.core.access import can
 from kepu.core.errors import KepuError
-from kepu.core.views import action_required, paginate
+from kepu.core.models import AuditCategory
+from kepu.core.views import action_required, file_response, paginate
 from kepu.org.public import Unit
-from kepu.plans import selectors
+from kepu.plans import notices, selectors
 from kepu.plans.forms import AnswerForm, CloseForm, OrderForm, ReasonForm
 from kepu.plans.models import OrderStatus
 from kepu.plans.services import supervision
 from kepu.plans.states import ORDER_TRANSITIONS, can_do
 from kepu.plans.views.common import first_error, form_error
+from kepu.reports.docx import DOCX_CONTENT_TYPE
 
 
 @action_required("plans.order.view")
@@ -65,6 +68,24 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         "can_reject": issuer and can_do(ORDER_TRANSITIONS, "reject_answer", order.status),
         "answer_form": AnswerForm(), "close_form": CloseForm(), "reason_form": ReasonForm(),
         "overdue": order.status != OrderStatus.CLOSED and order.due_date < timezone.localdate()})
+
+
+@action_required("plans.order.view")
+def order_print(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The 督办单 as the office sends it, laid out for printing on A4."""
+    order = selectors.order_detail(user=request.user, order_id=order_id)
+    return render(request, "plans/order_print.html", {
+        "page_title": order.number, "order": order, "notice": notices.order_notice(order)})
+
+
+@action_required("plans.order.view")
+def order_docx(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The 督办单 as a Word file in the official layout (audited as an export)."""
+    order = selectors.order_detail(user=request.user, order_id=order_id)
+    filename = f"督办单_{order.number}.docx"
+    audit.record(request.user, "plans.order.view", category=AuditCategory.EXPORT, obj=order, object_repr=filename,
+                 reason=f"下载督办单 Word 文件（{order.number}）")
+    return file_response(notices.order_docx(order), filename, DOCX_CONTENT_TYPE)
 
 
 def _step(request: HttpRequest, order_id: int, action: str, run, done: str) -> HttpResponse:  # type: ignore[no-untyped-def]

@@ -8,6 +8,11 @@
     if (toggle) document.getElementById("sidebar").classList.toggle("open");
   });
 
+  // <button data-kp-print>: print the page (certificates, the 督办单).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-kp-print]")) window.print();
+  });
+
   // Ask before a destructive or weighty action: <button data-kp-confirm="确定停用？">.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

@@ -2,11 +2,6 @@
 (function () {
   "use strict";
 
-  // <button data-kp-print>: print the page (the certificate).
-  document.addEventListener("click", function (event) {
-    if (event.target.closest("[data-kp-print]")) window.print();
-  });
-
   // "获取验证码": after a code was sent the button counts down 60 s before it can be pressed again.
   document.querySelectorAll("[data-kp-countdown]").forEach(function (button) {
     var left = parseInt(button.dataset.kpCountdown, 10) || 0;

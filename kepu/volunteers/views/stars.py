@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.access import access_object, can, can_reach
 from kepu.core.views import action_required, int_param, paginate
+from kepu.reports.docx import seal_data_uri
 from kepu.volunteers import rules, selectors, services
 from kepu.volunteers.models import ObjectionStatus, StarLevel, StarObjection, StarStatus
 from kepu.volunteers.qr import qr_svg
@@ -102,7 +103,7 @@ def certificate_print(request: HttpRequest, certificate_id: int) -> HttpResponse
     return render(request, "volunteers/certificate_print.html", {
         "page_title": "星级志愿者证书", "certificate": certificate, "qr": qr_svg(verify_url, css_class="kp-cert-qr"),
         "verify_url": request.build_absolute_uri(reverse("volunteers_portal:verify")),
-        "stars": range(certificate.level),
+        "stars": range(certificate.level), "seal_image": seal_data_uri(),
         "back_url": reverse("volunteers:star_detail", args=[certificate.application_id])
         if can(request.user, "volunteers.star.review") else reverse("volunteers_portal:home"),
     })

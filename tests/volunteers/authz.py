@@ -176,7 +176,7 @@ CASES = [
     Endpoint("get", "/api/v1/volunteers/figures", STAFF),
     Endpoint("get", "/api/v1/volunteers/certificates/verify", (), public=True, query={"code": "ZY-AAAA-BBBB-CCCC"}),
     # Portal (/volunteer/): a signed-in account that is not yet a volunteer is led to register.
-    PortalPage("volunteers_portal:home", EVERYONE, anonymous="login"),
+    PortalPage("volunteers_portal:home", EVERYONE),  # visitors are welcomed with 立即登记 / 登录
     PortalPage("volunteers_portal:register", EVERYONE),
     PortalPage("volunteers_portal:profile", EVERYONE, anonymous="login"),
     PortalPage("volunteers_portal:teams", EVERYONE, anonymous="login"),

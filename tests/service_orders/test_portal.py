@@ -165,7 +165,7 @@ def test_the_sms_link_rates_the_service_once(crew: Any, order_in: Any,
     link = re.search(r"https://kepu\.example\.cn(/services/rate/\S+/)", text).group(1)
     client = Client()
     assert "评价服务" in client.get(link).content.decode()
-    assert "有效的选项" in client.post(link, {"rating": 9}).content.decode()
+    assert "不在可选范围内" in client.post(link, {"rating": 9}).content.decode()
     done = client.post(link, {"rating": 4, "comment": "讲得清楚"}).content.decode()
     assert "评了 4 星" in done
     order.refresh_from_db()

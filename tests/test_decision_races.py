@@ -149,3 +149,37 @@ def test_an_assessment_is_published_once_when_two_press_publish(demo: dict[str, 
     )
     assert (wins, losses) == (1, [ALREADY_HANDLED])
     assert _decisions(("plans.assessment.publish",), rubric.pk) == (1, 1)
+
+
+@pytest.mark.postgres_only
+def test_two_supervision_orders_issued_at_the_same_instant_get_two_numbers(demo: dict[str, User],
+                                                                          on_postgres: bool) -> None:
+    assert on_postgres, "this test needs PostgreSQL (KEPU_TEST_DB=postgres)"
+    import datetime
+
+    from django.utils import timezone
+
+    from kepu.plans.models import SupervisionOrder, Task, TaskUnit
+    from kepu.plans.services.supervision import order_issue
+
+    pairs = list(TaskUnit.objects.select_related("task", "unit")[:2])
+    due = timezone.localdate() + datetime.timedelta(days=10)
+    wins, losses = _race(*[
+        (lambda tu=tu, actor=actor: order_issue(actor=actor, task=Task.objects.get(pk=tu.task_id), unit=tu.unit,
+                                                requirement="请加快推进", due_date=due))
+        for tu, actor in zip(pairs, (demo["office"], demo["office2"]), strict=True)])
+    assert (wins, losses) == (2, [])
+    numbers = list(SupervisionOrder.objects.order_by("-pk").values_list("number", flat=True)[:2])
+    assert len(set(numbers)) == 2, numbers
+
+
+@pytest.mark.postgres_only
+def test_two_bulletins_numbered_at_the_same_instant_get_two_numbers(demo: dict[str, User], on_postgres: bool) -> None:
+    assert on_postgres, "this test needs PostgreSQL (KEPU_TEST_DB=postgres)"
+    from django.utils import timezone
+
+    from kepu.plans import bulletin
+
+    numbers: list[str] = []
+    wins, _ = _race(*[lambda: numbers.append(bulletin.next_number(timezone.localdate()))] * 2)
+    assert wins == 2 and len(set(numbers)) == 2, numbers

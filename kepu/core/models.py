@@ -166,3 +166,14 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Sequence(models.Model):
+    """A named counter that hands out each number once, even to two requests at the same instant
+    (kepu.core.sequences): the 文号 of 督办单 and 通报 are drawn from it."""
+
+    name = models.CharField(max_length=80, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last}"

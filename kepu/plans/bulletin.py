@@ -41,12 +41,15 @@ def _summary(plan: Plan, counts: dict[str, int], on_time: tuple[int, int], today
 
 
 def next_number(today: datetime.date) -> str:
-    """The 文号 of the year's next 通报 (昆科协通〔2026〕3号): one more than the bulletins already generated
-    this year, which the audit log records with their 文号."""
+    """The 文号 of the year's next 通报 (昆科协通〔2026〕3号), never given twice; the year's counter starts
+    after the bulletins the audit log shows were generated before it existed."""
     from kepu.core.models import AuditEntry
+    from kepu.core.sequences import next_number as draw
 
-    issued = AuditEntry.objects.filter(action="plans.bulletin.export", created_at__year=today.year).count()
-    return document_number("通", today, issued + 1)
+    def issued() -> int:
+        return AuditEntry.objects.filter(action="plans.bulletin.export", created_at__year=today.year).count()
+
+    return document_number("通", today, draw(f"plans.bulletin.{today.year}", start_after=issued))
 
 
 def build(*, user: Any, plan: Plan, number: str, today: datetime.date | None = None) -> bytes:

@@ -95,3 +95,9 @@ def test_the_document_number_follows_the_configured_issuer(settings: Any) -> Non
 
     settings.KEPU_DOC_CODE = "苏科协"
     assert document_number("督", datetime.date(2026, 3, 1), 3) == "苏科协督〔2026〕3号"
+
+
+def test_bulletins_downloaded_one_after_another_never_share_a_number(as_user: Any, demo_plan: Any) -> None:
+    client = as_user("office")
+    names = {client.get(f"/office/plans/bulletin/?plan={demo_plan.pk}")["Content-Disposition"] for _ in range(3)}
+    assert len(names) == 3, names

@@ -18,6 +18,7 @@ from kepu.core import audit
 from kepu.core.access import require, require_reach
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
+from kepu.core.sequences import next_number
 from kepu.core.transitions import transition
 from kepu.plans.alerts import MissingReport, TaskFacts, evaluate
 from kepu.plans.models import (
@@ -253,10 +254,13 @@ def daily_run(today: datetime.date | None = None) -> dict[str, int]:
 # ---------------------------------------------------------------- 督办单
 
 def _order_number(today: datetime.date) -> str:
-    """The 文号 of the next 督办单 of the year, e.g. 昆科协督〔2026〕3号."""
+    """The 文号 of the next 督办单 of the year, e.g. 昆科协督〔2026〕3号, never given twice."""
     prefix = document_number("督", today, 0).removesuffix("0号")
-    count = SupervisionOrder.objects.filter(number__startswith=prefix).count()
-    return document_number("督", today, count + 1)
+
+    def issued() -> int:
+        return SupervisionOrder.objects.filter(number__startswith=prefix).count()
+
+    return document_number("督", today, next_number(f"plans.order.{today.year}", start_after=issued))
 
 
 @transaction.atomic

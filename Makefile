@@ -10,7 +10,7 @@ PORT ?= 8000
 TEST_WORKERS ?= 2
 
 .PHONY: run test setup venv assets fonts browser db demo worker lint typecheck test-sqlite test-postgres \
-        bench bench-literacy bench-orders bench-plans r-survey clean
+        bench bench-literacy bench-orders bench-pages bench-plans r-survey clean
 
 ## make run: set up, migrate SQLite, load the demo city, start the web server and the task worker
 run: setup
@@ -76,6 +76,12 @@ bench-literacy: setup r-survey
 bench-orders: setup
 	scripts/wait-for-postgres
 	DATABASE_URL=$(PG_URL) $(PY) -m bench.orders
+
+## make bench-pages: every page of the authorisation tables at demo and at city volume (throwaway PostgreSQL
+## database named by KEPU_BENCH_DB, or derived from the user and this checkout)
+bench-pages: setup
+	scripts/wait-for-postgres
+	DATABASE_URL=$(PG_URL) $(PY) -m bench.pages $(BENCH_ARGS)
 
 bench-plans: setup
 	$(PY) -m bench.plans

@@ -2,7 +2,8 @@
 
 Run: ``make bench-orders`` (= ``DATABASE_URL=postgres://… python -m bench.orders``). See bench/README.md.
 
-1. Creates a throwaway database ``kepu_bench`` beside the one DATABASE_URL names, migrates it and loads
+1. Creates a throwaway database beside the one DATABASE_URL names (``KEPU_BENCH_DB``, or a name derived
+   from the user and the checkout: bench/throwaway.py), migrates it and loads
    the demo city's regions, units and users (no other demo data).
 2. Puts N open orders in the open pool (抢单池) and K teams, each led by its own user; starts K worker
    processes, each with its own connection, which all try to accept every order (half in order,
@@ -27,34 +28,23 @@ import statistics
 import sys
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-BENCH_DB = "kepu_bench"
+from bench.throwaway import create_database as _create
+from bench.throwaway import database_name
+from bench.throwaway import drop_database as _drop
+
+BENCH_DB = database_name("orders")
 TOWN = "320583106000"
 
 
 # ---------------------------------------------------------------- the throwaway database
 
-def _url_for(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
-
-
-def _admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_url_for(url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def create_database(url: str) -> str:
-    _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-    _admin(url, f"CREATE DATABASE {BENCH_DB}")
-    return _url_for(url, BENCH_DB)
+    return _create(url, BENCH_DB)
 
 
 def drop_database(url: str) -> None:
-    _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    _drop(url, BENCH_DB)
 
 
 def _setup_django(url: str) -> None:
@@ -262,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=2000, help="抢单池中的工单数")
     parser.add_argument("--teams", type=int, default=8, help="并发抢单的队伍（进程）数")
     parser.add_argument("--list-orders", type=int, default=100_000, help="列表测时的工单总量")
-    parser.add_argument("--keep", action="store_true", help="结束后保留 kepu_bench 数据库")
+    parser.add_argument("--keep", action="store_true", help="结束后保留压测数据库")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):

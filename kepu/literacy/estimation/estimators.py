@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._groups import FloatArray, IntArray, domain_blocks, domain_codes, group_sum, indicator
+from ._groups import FloatArray, IntArray, domain_blocks, domain_codes, group_sum, indicator, pattern_domain_blocks
 from .design import Design
 from .errors import EstimationError
 from .results import Estimates
@@ -80,8 +80,13 @@ def domain_sums(design: Design, codes: IntArray, n_domains: int, y: FloatArray, 
     cross_y: list[FloatArray] = []
     cross_v: list[FloatArray] = []
     for step in design.calibration:
-        blocks = domain_blocks(step.fast_model, codes, n_domains, w / step.g)
         q = step.model_matrix.shape[1]
+        if step.patterns is not None:
+            collapse, spread = pattern_domain_blocks(step.patterns, codes, n_domains, w / step.g)
+            cross_y.append(np.asarray(spread @ (collapse @ y)).reshape(n_domains, q, p))
+            cross_v.append(np.asarray(spread @ (collapse @ v)).reshape(n_domains, q, -1))
+            continue
+        blocks = domain_blocks(step.operator(), codes, n_domains, w / step.g)
         cross_y.append(np.asarray(blocks @ y).reshape(n_domains, q, p))
         cross_v.append(np.asarray(blocks @ v).reshape(n_domains, q, -1))
     return DomainSums(

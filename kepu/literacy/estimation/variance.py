@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from ._groups import FloatArray, IntArray, group_sum, indicator, weighted_gram
+from ._groups import FloatArray, IntArray, group_sum, indicator, key_sums, weighted_gram
 from .design import CalibrationStep, Design
 from .errors import LonelyPSUError
 
@@ -49,10 +49,13 @@ def calibration_residual_coefficients(design: Design, cross: tuple[FloatArray, .
     coefs: list[FloatArray] = []
     steps = design.calibration
     for k, step in enumerate(steps):
-        m = step.fast_model
-        gram = weighted_gram(m, step.weights_before)
+        if step.patterns is not None:
+            gram = weighted_gram(step.patterns.rows, step.patterns.weight_sums(step.weights_before))
+        else:
+            gram = weighted_gram(step.operator(), step.weights_before)
         rhs = cross[k].copy()
         for earlier, b in zip(steps[:k], coefs, strict=True):
+            m = step.operator()
             rhs -= np.asarray(m.T @ (earlier.model_matrix * (earlier.weights_after / step.g)[:, None])) @ b
         coefs.append(np.linalg.solve(gram, rhs))
     return coefs
@@ -76,8 +79,12 @@ def residual_unit_totals(design: Design, totals: UnitTotals) -> tuple[FloatArray
 
 def _fitted_totals(step: CalibrationStep, codes: IntArray, n_groups: int) -> FloatArray:
     """Unit totals of ``w_after * M`` (n_groups x q)."""
-    if sp.issparse(step.fast_model):
-        weighted = sp.diags(step.weights_after) @ step.fast_model
+    if step.patterns is not None:
+        pattern = step.patterns
+        by_pattern = key_sums(codes, n_groups, pattern.codes, pattern.n_patterns, step.weights_after)
+        return np.asarray(by_pattern @ pattern.rows, dtype=np.float64)
+    if sp.issparse(step.operator()):
+        weighted = sp.diags(step.weights_after) @ step.operator()
         return np.asarray((indicator(codes, n_groups) @ weighted).toarray(), dtype=np.float64)
     return group_sum(codes, n_groups, step.model_matrix * step.weights_after[:, None])
 

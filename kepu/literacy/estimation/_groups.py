@@ -17,21 +17,31 @@ IntArray = NDArray[np.intp]
 def codes_of(values: Any) -> tuple[IntArray, NDArray[Any]]:
     """Return (codes, labels): codes index into the sorted unique labels."""
     arr = np.asarray(values)
-    if arr.dtype == object and arr.size and all(isinstance(v, str) for v in arr[:64].tolist()):
-        with contextlib.suppress(TypeError, ValueError):
-            arr = arr.astype(np.str_)  # fixed-width strings sort ~10x faster than Python objects
     if arr.dtype == object:
-        # Python strings (e.g. from a data frame): a dict is ~10x faster than sorting objects.
-        seen: dict[Any, int] = {}
-        first = np.fromiter((seen.setdefault(v, len(seen)) for v in arr.tolist()), dtype=np.intp, count=arr.size)
-        found = np.empty(len(seen), dtype=object)
-        found[:] = list(seen)
-        order = np.array(sorted(range(found.size), key=lambda i: found[i]), dtype=np.intp)
-        rank = np.empty(found.size, dtype=np.intp)
-        rank[order] = np.arange(found.size)
-        return rank[first], found[order]
+        with contextlib.suppress(TypeError):
+            return _object_codes(arr)
+        with contextlib.suppress(TypeError, ValueError):
+            arr = arr.astype(np.str_)  # labels of mixed types: compare them as strings
     labels, codes = np.unique(arr, return_inverse=True)
     return codes.astype(np.intp).reshape(-1), labels
+
+
+def _object_codes(arr: NDArray[Any]) -> tuple[IntArray, NDArray[Any]]:
+    """:func:`codes_of` for Python objects (strings from a data frame) without sorting the rows.
+
+    One C-level pass of ``dict.setdefault`` gives each row the row where its label first occurs
+    (about twice as fast as converting to fixed-width strings and sorting); only the few distinct
+    labels are then sorted. Raises TypeError when the labels cannot be ordered.
+    """
+    seen: dict[Any, int] = {}
+    first = np.fromiter(map(seen.setdefault, arr.tolist(), range(arr.size)), dtype=np.intp, count=arr.size)
+    labels = list(seen)
+    order = sorted(range(len(labels)), key=labels.__getitem__)
+    found = np.empty(len(labels), dtype=object)
+    found[:] = [labels[i] for i in order]
+    rank_of_row = np.zeros(arr.size, dtype=np.intp)
+    rank_of_row[np.fromiter(seen.values(), dtype=np.intp, count=len(seen))[order]] = np.arange(len(labels))
+    return rank_of_row[first], found
 
 
 def first_rows(codes: IntArray, n_groups: int) -> IntArray:

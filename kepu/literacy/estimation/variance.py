@@ -68,13 +68,17 @@ def residual_unit_totals(design: Design, totals: UnitTotals) -> tuple[FloatArray
     if not design.calibration:
         return psu_t, ssu_t
     coefs = calibration_residual_coefficients(design, totals.cross)
-    psu_t = psu_t.copy()
-    ssu_t = None if ssu_t is None else ssu_t.copy()
     for step, b in zip(design.calibration, coefs, strict=True):
-        psu_t -= _fitted_totals(step, design.psu, design.n_units) @ b
+        psu_t = _minus(psu_t, _fitted_totals(step, design.psu, design.n_units) @ b)
         if ssu_t is not None and design.ssu is not None:
-            ssu_t -= _fitted_totals(step, design.ssu, ssu_t.shape[0]) @ b
+            ssu_t = _minus(ssu_t, _fitted_totals(step, design.ssu, ssu_t.shape[0]) @ b)
     return psu_t, ssu_t
+
+
+def _minus(t: FloatArray, fit: FloatArray) -> FloatArray:
+    """``t - fit`` written into ``fit`` (a fresh product), leaving the caller's totals untouched."""
+    np.subtract(t, fit, out=fit)
+    return fit
 
 
 def _fitted_totals(step: CalibrationStep, codes: IntArray, n_groups: int) -> FloatArray:
@@ -116,7 +120,10 @@ def _group_contributions(
     k = t.shape[1]
     nh = n_sampled.astype(np.float64)[:, None]
     mean = group_sum(group, n_groups, t) / nh
-    centred = group_sum(group, n_groups, (t - mean[group]) ** 2)
+    dev = mean[group]  # one units x K array, centred and squared in place
+    np.subtract(t, dev, out=dev)
+    np.square(dev, out=dev)
+    centred = group_sum(group, n_groups, dev)
     if present is None:
         m = np.broadcast_to(nh, (n_groups, k))
     else:

@@ -111,9 +111,7 @@ def row_patterns(m: FloatArray) -> RowPatterns | None:
     n = m.shape[0]
     if m.ndim != 2 or n < 8 or not np.all(np.isfinite(m)):
         return None
-    probe = np.random.default_rng(20241123).uniform(1.0, 2.0, m.shape[1])
-    key = m @ probe
-    _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+    _, first, codes = np.unique(row_keys(m), return_index=True, return_inverse=True)
     if first.size > _MAX_PATTERN_SHARE * n:
         return None
     codes = codes.astype(np.intp).reshape(-1)
@@ -123,6 +121,12 @@ def row_patterns(m: FloatArray) -> RowPatterns | None:
         if not np.array_equal(rows[codes[start:stop]], m[start:stop]):
             return None
     return RowPatterns(rows=rows, codes=codes)
+
+
+def row_keys(m: FloatArray) -> FloatArray:
+    """One number per row, equal for equal rows (a fixed random projection; may collide)."""
+    probe = np.random.default_rng(20241123).uniform(1.0, 2.0, m.shape[1])
+    return np.asarray(m @ probe, dtype=np.float64)
 
 
 def key_sums(first: IntArray, n_first: int, second: IntArray, n_second: int, w: FloatArray) -> Any:
@@ -166,7 +170,7 @@ def _missing(arr: NDArray[Any]) -> NDArray[np.bool_]:
         out = np.isnan(arr)
     elif arr.dtype == object:
         # None, or NaN (the one value unequal to itself), compared in C rather than a Python loop.
-        out = np.asarray(np.equal(arr, None) | np.not_equal(arr, arr), dtype=bool)
+        out = np.asarray(np.equal(arr, np.array(None, dtype=object)) | np.not_equal(arr, arr), dtype=bool)
     else:
         return np.zeros(arr.shape[0], dtype=bool)
     return out.any(axis=1) if out.ndim == 2 else out

@@ -12,7 +12,16 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._groups import FloatArray, IntArray, RowPatterns, codes_of, fast_matrix, first_rows, group_count, row_patterns
+from ._groups import (
+    FloatArray,
+    IntArray,
+    RowPatterns,
+    codes_of,
+    fast_matrix,
+    first_rows,
+    group_count,
+    row_patterns,
+)
 from .errors import DesignError
 
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]

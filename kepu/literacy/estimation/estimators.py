@@ -14,7 +14,15 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._groups import FloatArray, IntArray, domain_blocks, domain_codes, group_sum, indicator, pattern_domain_blocks
+from ._groups import (
+    FloatArray,
+    IntArray,
+    domain_blocks,
+    domain_codes,
+    group_sum,
+    indicator,
+    pattern_domain_blocks,
+)
 from .design import Design
 from .errors import EstimationError
 from .results import Estimates

@@ -76,8 +76,10 @@ def kepu_job(data_path: Path, controls_path: Path, out_path: Path) -> dict[str, 
     from kepu.literacy import estimation as est
 
     t0 = time.perf_counter()
-    df = pl.read_csv(data_path)
-    y = np.ascontiguousarray(df.select(pl.col(ITEMS).cast(pl.Float64)).to_numpy())
+    # The items are 0/1: read them as Int8 (half the parsing time of inferred Int64) and widen the
+    # n x 51 block to float64 once, in C order, for the estimators.
+    df = pl.read_csv(data_path, schema_overrides={name: pl.Int8 for name in ITEMS})
+    y = np.ascontiguousarray(df.select(ITEMS).to_numpy(), dtype=np.float64)
     district = df["district"].to_numpy()
     design = est.Design.from_arrays(weights=df["w"].to_numpy(), strata=df["stratum"].to_numpy(),
                                     psu=df["psu"].to_numpy(), nest=True)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._groups import FloatArray, codes_of, fast_matrix, weighted_gram
+from ._groups import FloatArray, RowPatterns, codes_of, fast_matrix, row_patterns, weighted_gram
 from .design import CalibrationStep, Design
 from .errors import CalibrationError
 
@@ -37,9 +37,9 @@ def margin_model(
     level absent from the sample (R cannot calibrate to it either).
     """
     n = np.asarray(next(iter(margins.values()))).shape[0]
-    columns: list[FloatArray] = [np.ones(n)]
     pop: list[float] = []
     names = ["(Intercept)"]
+    coded: list[tuple[NDArray[np.intp], int]] = []
     for name, values in margins.items():
         codes, levels = codes_of(values)
         level_totals = totals.get(name)
@@ -60,11 +60,26 @@ def margin_model(
             )
         if not pop:
             pop.append(sum(keyed.values()))
-        for j, level in enumerate(levels[1:], start=1):
-            columns.append((codes == j).astype(np.float64))
+        coded.append((codes, len(names) - 1))
+        for level in levels[1:]:
             pop.append(keyed[str(level)])
             names.append(f"{name}{level}")
-    return np.column_stack(columns), np.asarray(pop), tuple(names)
+    return _indicator_columns(n, len(names), coded), np.asarray(pop), tuple(names)
+
+
+def _indicator_columns(n: int, q: int, coded: Sequence[tuple[NDArray[np.intp], int]]) -> FloatArray:
+    """The n x q model: an intercept, then a 1 in column ``offset + code`` for each nonzero code.
+
+    Written by one scatter per margin into a zeroed matrix instead of q full-length comparisons.
+    """
+    m = np.zeros((n, q))
+    m[:, 0] = 1.0
+    flat = m.reshape(-1)
+    row_start = np.arange(n, dtype=np.intp) * q
+    for codes, offset in coded:
+        hit = codes > 0
+        flat[row_start[hit] + offset + codes[hit]] = 1.0
+    return m
 
 
 def calibrate(
@@ -92,21 +107,30 @@ def calibrate(
         m = m[:, None]
     pop = np.asarray(population, dtype=np.float64).reshape(-1)
     ww = design.weights
-    sample_total = (m * ww[:, None]).sum(axis=0)
+    patterns = row_patterns(m)
+    # With few distinct model rows (categorical margins), g is constant within each pattern: solve
+    # the same equations on the patterns, each weighted by the sum of its rows' weights.
+    rows, weights = (m, ww) if patterns is None else (patterns.rows, patterns.weight_sums(ww))
+    sample_total = rows.T @ weights
     if np.any(sample_total == 0):
-        keep = ~((pop == 0) & np.all(m == 0, axis=0))
-        m, pop, sample_total = m[:, keep], pop[keep], sample_total[keep]
+        keep = ~((pop == 0) & np.all(rows == 0, axis=0))
+        m, rows, pop, sample_total = m[:, keep], rows[:, keep], pop[keep], sample_total[keep]
+        if patterns is not None:
+            patterns = RowPatterns(rows=rows, codes=patterns.codes)
     if sample_total.size != pop.size:
         raise CalibrationError(
             f"总体控制数有 {pop.size} 个，模型有 {sample_total.size} 列",
             f"{pop.size} population totals for {sample_total.size} model columns",
         )
     if calfun == "linear" and bounds[0] == -np.inf and bounds[1] == np.inf:
-        gram = m.T @ (m * ww[:, None])
-        g = 1.0 + m @ np.linalg.solve(gram, pop - sample_total)
+        gram = rows.T @ (rows * weights[:, None])
+        g = 1.0 + rows @ np.linalg.solve(gram, pop - sample_total)
     else:
-        g = _grake(m, ww, calfun, bounds, pop, maxit, epsilon, force)
-    return design.with_calibration(CalibrationStep(model_matrix=m, weights_before=ww, g=g, kind=calfun))
+        g = _grake(rows, weights, calfun, bounds, pop, maxit, epsilon, force)
+    if patterns is not None:
+        g = g[patterns.codes]
+    step = CalibrationStep(model_matrix=m, weights_before=ww, g=g, kind=calfun, patterns=patterns)
+    return design.with_calibration(step)
 
 
 def calibrate_to_margins(

@@ -12,7 +12,16 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._groups import FloatArray, IntArray, codes_of, fast_matrix, first_rows, group_count
+from ._groups import (
+    FloatArray,
+    IntArray,
+    RowPatterns,
+    codes_of,
+    fast_matrix,
+    first_rows,
+    group_count,
+    row_patterns,
+)
 from .errors import DesignError
 
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
@@ -35,10 +44,20 @@ class CalibrationStep:
     g: FloatArray
     kind: str = "calibrate"
     fast_model: Any = field(default=None, repr=False, compare=False)
+    # The distinct rows of the model (categorical margins have a few hundred): None when too many.
+    patterns: RowPatterns | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.patterns is None:
+            object.__setattr__(self, "patterns", row_patterns(self.model_matrix))
+        if self.fast_model is None and self.patterns is None:
+            object.__setattr__(self, "fast_model", fast_matrix(self.model_matrix))
+
+    def operator(self) -> Any:
+        """The model matrix as a sparse matrix when mostly zero (else dense), made on first use."""
         if self.fast_model is None:
             object.__setattr__(self, "fast_model", fast_matrix(self.model_matrix))
+        return self.fast_model
 
     @property
     def weights_after(self) -> FloatArray:

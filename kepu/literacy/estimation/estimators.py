@@ -14,7 +14,15 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._groups import FloatArray, IntArray, domain_blocks, domain_codes, group_sum, indicator
+from ._groups import (
+    FloatArray,
+    IntArray,
+    domain_blocks,
+    domain_codes,
+    group_sum,
+    indicator,
+    pattern_domain_blocks,
+)
 from .design import Design
 from .errors import EstimationError
 from .results import Estimates
@@ -35,6 +43,8 @@ def as_matrix(y: ArrayLike, n: int, what: str = "y") -> FloatArray:
         out = np.ascontiguousarray(arr, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise EstimationError(f"{what} 含非数值", f"{what} contains non-numeric values") from exc
+    if np.isfinite(out.sum()):
+        return out  # a NaN or infinity anywhere makes the sum non-finite (overflow is checked below)
     bad = np.argwhere(~np.isfinite(out))
     if bad.size:
         row, col = int(bad[0, 0]) + 1, int(bad[0, 1]) + 1
@@ -80,8 +90,13 @@ def domain_sums(design: Design, codes: IntArray, n_domains: int, y: FloatArray, 
     cross_y: list[FloatArray] = []
     cross_v: list[FloatArray] = []
     for step in design.calibration:
-        blocks = domain_blocks(step.fast_model, codes, n_domains, w / step.g)
         q = step.model_matrix.shape[1]
+        if step.patterns is not None:
+            collapse, spread = pattern_domain_blocks(step.patterns, codes, n_domains, w / step.g)
+            cross_y.append(np.asarray(spread @ (collapse @ y)).reshape(n_domains, q, p))
+            cross_v.append(np.asarray(spread @ (collapse @ v)).reshape(n_domains, q, -1))
+            continue
+        blocks = domain_blocks(step.operator(), codes, n_domains, w / step.g)
         cross_y.append(np.asarray(blocks @ y).reshape(n_domains, q, p))
         cross_v.append(np.asarray(blocks @ v).reshape(n_domains, q, -1))
     return DomainSums(
@@ -99,15 +114,22 @@ def domain_sums(design: Design, codes: IntArray, n_domains: int, y: FloatArray, 
 
 
 def score_totals(
-    sums: DomainSums, a: FloatArray, b: FloatArray, present: NDArray[np.bool_] | None, present_ssu: NDArray[np.bool_] | None
+    sums: DomainSums, a: FloatArray, c: FloatArray, present: NDArray[np.bool_] | None, present_ssu: NDArray[np.bool_] | None
 ) -> UnitTotals:
-    """Unit totals of the scores ``w * 1_d * (a_dj * y_j + b_dj * v_j)`` for every (domain, variable)."""
+    """Unit totals of the scores ``w * 1_d * a_dj * (y_j + c_dj * v_j)`` for every (domain, variable).
+
+    (A mean's score is ``w (y - est v) / total(v)``: ``a = 1 / total(v)``, ``c = -est``.)
+    """
 
     def combine(sy: FloatArray, sv: FloatArray) -> FloatArray:
-        return (sy * a + sv * b).reshape(sy.shape[0], -1)
+        # One units x (D*p) array, updated in place: these are the largest arrays of an estimate.
+        out = np.multiply(sv, c)
+        out += sy
+        out *= a
+        return out.reshape(sy.shape[0], -1)
 
     cross = tuple(
-        (cy * a[:, None, :] + cv * b[:, None, :]).transpose(1, 0, 2).reshape(cy.shape[1], -1)
+        ((cv * c[:, None, :] + cy) * a[:, None, :]).transpose(1, 0, 2).reshape(cy.shape[1], -1)
         for cy, cv in zip(sums.cross_y, sums.cross_v, strict=True)
     )
     p = a.shape[1]
@@ -203,11 +225,11 @@ def estimate_by_codes(
     with np.errstate(divide="ignore", invalid="ignore"):
         if statistic == "total":
             est = ty.copy()
-            a, b = np.ones_like(ty), np.zeros_like(ty)
+            a, c = np.ones_like(ty), np.zeros_like(ty)
         else:  # mean (V = 1) or ratio: score w (y - est v) / total(v)
             est = ty / tv
-            a, b = 1.0 / tv, -est / tv
-    totals = score_totals(sums, a, b, facts.present, facts.present_ssu)
+            a, c = 1.0 / tv, -est
+    totals = score_totals(sums, a, c, facts.present, facts.present_ssu)
     var = taylor_variance(design, totals).reshape(n_domains, p)
     if deff is False:
         return est, var, np.full(var.shape, np.nan), facts

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from ._groups import FloatArray, IntArray, group_sum, indicator, weighted_gram
+from ._groups import FloatArray, IntArray, group_sum, indicator, key_sums, weighted_gram
 from .design import CalibrationStep, Design
 from .errors import LonelyPSUError
 
@@ -49,10 +49,13 @@ def calibration_residual_coefficients(design: Design, cross: tuple[FloatArray, .
     coefs: list[FloatArray] = []
     steps = design.calibration
     for k, step in enumerate(steps):
-        m = step.fast_model
-        gram = weighted_gram(m, step.weights_before)
+        if step.patterns is not None:
+            gram = weighted_gram(step.patterns.rows, step.patterns.weight_sums(step.weights_before))
+        else:
+            gram = weighted_gram(step.operator(), step.weights_before)
         rhs = cross[k].copy()
         for earlier, b in zip(steps[:k], coefs, strict=True):
+            m = step.operator()
             rhs -= np.asarray(m.T @ (earlier.model_matrix * (earlier.weights_after / step.g)[:, None])) @ b
         coefs.append(np.linalg.solve(gram, rhs))
     return coefs
@@ -65,19 +68,27 @@ def residual_unit_totals(design: Design, totals: UnitTotals) -> tuple[FloatArray
     if not design.calibration:
         return psu_t, ssu_t
     coefs = calibration_residual_coefficients(design, totals.cross)
-    psu_t = psu_t.copy()
-    ssu_t = None if ssu_t is None else ssu_t.copy()
     for step, b in zip(design.calibration, coefs, strict=True):
-        psu_t -= _fitted_totals(step, design.psu, design.n_units) @ b
+        psu_t = _minus(psu_t, _fitted_totals(step, design.psu, design.n_units) @ b)
         if ssu_t is not None and design.ssu is not None:
-            ssu_t -= _fitted_totals(step, design.ssu, ssu_t.shape[0]) @ b
+            ssu_t = _minus(ssu_t, _fitted_totals(step, design.ssu, ssu_t.shape[0]) @ b)
     return psu_t, ssu_t
+
+
+def _minus(t: FloatArray, fit: FloatArray) -> FloatArray:
+    """``t - fit`` written into ``fit`` (a fresh product), leaving the caller's totals untouched."""
+    np.subtract(t, fit, out=fit)
+    return fit
 
 
 def _fitted_totals(step: CalibrationStep, codes: IntArray, n_groups: int) -> FloatArray:
     """Unit totals of ``w_after * M`` (n_groups x q)."""
-    if sp.issparse(step.fast_model):
-        weighted = sp.diags(step.weights_after) @ step.fast_model
+    if step.patterns is not None:
+        pattern = step.patterns
+        by_pattern = key_sums(codes, n_groups, pattern.codes, pattern.n_patterns, step.weights_after)
+        return np.asarray(by_pattern @ pattern.rows, dtype=np.float64)
+    if sp.issparse(step.operator()):
+        weighted = sp.diags(step.weights_after) @ step.operator()
         return np.asarray((indicator(codes, n_groups) @ weighted).toarray(), dtype=np.float64)
     return group_sum(codes, n_groups, step.model_matrix * step.weights_after[:, None])
 
@@ -109,7 +120,10 @@ def _group_contributions(
     k = t.shape[1]
     nh = n_sampled.astype(np.float64)[:, None]
     mean = group_sum(group, n_groups, t) / nh
-    centred = group_sum(group, n_groups, (t - mean[group]) ** 2)
+    dev = mean[group]  # one units x K array, centred and squared in place
+    np.subtract(t, dev, out=dev)
+    np.square(dev, out=dev)
+    centred = group_sum(group, n_groups, dev)
     if present is None:
         m = np.broadcast_to(nh, (n_groups, k))
     else:

@@ -113,6 +113,8 @@ def form_field_cell(form_field: Any) -> Callable[[Any], Any]:
 
     def parse(value: Any) -> Any:
         text = text_cell(value)
+        if not text:  # a blank cell is "not given"; read_rows itself refuses a blank in a required column
+            return getattr(form_field, "empty_value", None)
         try:
             return form_field.clean(text)
         except ValidationError as exc:

@@ -135,6 +135,11 @@ def bounded_text_cell(max_length: int) -> Callable[[Any], str]:
     return parse
 
 
+def model_text_cell(model: Any, field_name: str) -> Callable[[Any], str]:
+    """Text bounded by the model field that stores it (its max_length)."""
+    return bounded_text_cell(model._meta.get_field(field_name).max_length)
+
+
 @dataclass(frozen=True)
 class Column:
     header: str

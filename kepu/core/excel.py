@@ -106,6 +106,40 @@ def choice_cell(choices: Iterable[tuple[str, str]]) -> Callable[[Any], str]:
     return parse
 
 
+def form_field_cell(form_field: Any) -> Callable[[Any], Any]:
+    """A parser that checks a cell with a form's field (its max_length, format validators, range), so an
+    import accepts exactly what the form accepts; the field's Chinese message becomes the cell's error."""
+    from django.core.exceptions import ValidationError
+
+    def parse(value: Any) -> Any:
+        text = text_cell(value)
+        if not text:  # a blank cell is "not given"; read_rows itself refuses a blank in a required column
+            return getattr(form_field, "empty_value", None)
+        try:
+            return form_field.clean(text)
+        except ValidationError as exc:
+            raise CellError("；".join(exc.messages)) from None
+
+    return parse
+
+
+def bounded_text_cell(max_length: int) -> Callable[[Any], str]:
+    """Free text no longer than the field that stores it: a longer cell is an error, never cut short."""
+
+    def parse(value: Any) -> str:
+        text = text_cell(value)
+        if len(text) > max_length:
+            raise CellError(f"不能超过 {max_length} 个字（现有 {len(text)} 个）")
+        return text
+
+    return parse
+
+
+def model_text_cell(model: Any, field_name: str) -> Callable[[Any], str]:
+    """Text bounded by the model field that stores it (its max_length)."""
+    return bounded_text_cell(model._meta.get_field(field_name).max_length)
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -169,17 +203,14 @@ def _open_sheet(source: bytes | IO[bytes]) -> Any:
 
 def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *,
               max_rows: int = 100_000) -> tuple[list[SheetRow], list[RowError]]:
-    """Parse every row. Returns the rows and every cell error (by row and column); a missing required
-    column or an unreadable file raises ImportRejected at once, as no row can be read without it."""
+    """Parse every row. Returns the rows and every cell error (by row and column); an unknown, doubled or
+    missing required column, or an unreadable file, raises ImportRejected at once."""
     sheet = _open_sheet(source)
     rows = _refusals_as_row_errors(sheet_rows(sheet))
     header = next(rows, None)
     if header is None:
         raise ImportRejected([RowError(0, "", "文件是空的")])
-    positions = {text_cell(h): i for i, h in enumerate(header) if text_cell(h)}
-    missing = [RowError(1, c.header, "缺少此列") for c in columns if c.required and c.header not in positions]
-    if missing:
-        raise ImportRejected(missing)
+    positions = _header_positions(header, columns)
     present = [c for c in columns if c.header in positions]
     parsed: list[SheetRow] = []
     errors: list[RowError] = []
@@ -205,6 +236,33 @@ def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *,
     if not parsed and not errors:
         raise ImportRejected([RowError(0, "", "表中没有数据行")])
     return parsed, errors
+
+
+def _header_positions(header: Sequence[Any], columns: Sequence[Column]) -> dict[str, int]:
+    """Where each known column is. A header the sheet does not know (a renamed or misspelt column), a
+    column given twice or a required column missing rejects the file: its cells would otherwise be
+    dropped in silence."""
+    known = {c.header for c in columns}
+    positions: dict[str, int] = {}
+    errors: list[RowError] = []
+    for index, cell in enumerate(header):
+        try:
+            name = text_cell(cell)
+        except CellError as exc:
+            errors.append(RowError(1, "", f"第 {index + 1} 列的列名{exc}"))
+            continue
+        if not name:
+            continue
+        if name not in known:
+            errors.append(RowError(1, "", f"未知的列“{name}”（可用的列：{'、'.join(c.header for c in columns)}）"))
+        elif name in positions:
+            errors.append(RowError(1, name, "此列重复出现"))
+        else:
+            positions[name] = index
+    errors += [RowError(1, c.header, "缺少此列") for c in columns if c.required and c.header not in positions]
+    if errors:
+        raise ImportRejected(errors)
+    return positions
 
 
 def _refusals_as_row_errors(rows: Any) -> Any:

@@ -62,6 +62,33 @@ def is_id_number(number: str) -> bool:
     return _ID_CHECK[total % 11] == text[17]
 
 
+# An office phone as offices write it: an area code and number (0512-57500000, (0512)57500000,
+# 0512-5750 0000 转 8012) or a mobile number; 7 to 20 digits in all.
+_PHONE = re.compile(r"^\+?[\d\s()（）\-—转]+$")
+PHONE_MESSAGE = "电话号码格式不正确，应为区号加号码（如 0512-57500000）或 11 位手机号码"
+
+
+def is_phone_number(phone: str) -> bool:
+    text = (phone or "").strip()
+    digits = sum(ch.isdigit() for ch in text)
+    return bool(_PHONE.match(text)) and 7 <= digits <= 20
+
+
+# The unified social credit code (GB 32100-2015): 18 characters from 31 (no I, O, Z, S, V), the last a
+# check character over the first 17 with weights 3^i mod 31.
+_CREDIT_CHARACTERS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+CREDIT_CODE_MESSAGE = "统一社会信用代码应为 18 位数字或大写字母，且校验位正确"
+
+
+def is_credit_code(code: str) -> bool:
+    text = (code or "").strip()
+    if len(text) != 18 or any(ch not in _CREDIT_CHARACTERS for ch in text):
+        return False
+    total = sum(_CREDIT_CHARACTERS.index(ch) * w for ch, w in zip(text[:17], _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_CHARACTERS[(31 - total % 31) % 31] == text[17]
+
+
 # C0 control characters other than tab, line feed and carriage return, and DEL. Nobody types them; a
 # pasted or scripted one would break exports (Excel refuses them) and hides text from reviewers.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -14,11 +14,20 @@ from typing import Any
 
 from kepu.core.access import require
 from kepu.core.errors import ImportRejected, RowError
-from kepu.core.excel import CellError, Column, decimal_cell, int_cell, read_rows, text_cell, write_workbook
+from kepu.core.excel import (
+    CellError,
+    Column,
+    decimal_cell,
+    int_cell,
+    model_text_cell,
+    read_rows,
+    text_cell,
+    write_workbook,
+)
 from kepu.literacy import datafiles
 from kepu.literacy import standards as std
 from kepu.literacy.imports import data_spec
-from kepu.literacy.models import Instrument, SurveyWave
+from kepu.literacy.models import Instrument, Item, SurveyWave
 from kepu.literacy.scoring import ScoringError, parse_accepted
 from kepu.literacy.services import items_replace, margins_replace
 from kepu.literacy.validation import canonical_level
@@ -43,7 +52,7 @@ def _points_cell(value: Any) -> Decimal:
 
 
 def _answer_cell(value: Any) -> str:
-    text = text_cell(value)
+    text = model_text_cell(Item, "correct")(value)
     try:
         parse_accepted(text)
     except ScoringError as exc:
@@ -64,7 +73,7 @@ def _difficulty_cell(value: Any) -> float | None:
 
 
 ITEM_COLUMNS = [
-    Column("题号", "code", text_cell, required=True, width=10, note="数据文件中该题作答所在列的列名"),
+    Column("题号", "code", model_text_cell(Item, "code"), required=True, width=10, note="数据文件中该题作答所在列的列名"),
     Column("题干", "text", text_cell, width=50),
     Column("维度", "dimension", _dimension_cell, required=True, width=16, note="、".join(std.DIMENSIONS.values())),
     Column("分值", "points", _points_cell, required=True, width=8),

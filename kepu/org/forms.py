@@ -6,6 +6,7 @@ from django import forms
 
 from kepu.core.roles import Role
 from kepu.core.transitions import EditTokenForm
+from kepu.core.validators import validate_credit_code, validate_phone_number
 from kepu.org.models import Region, RegionLevel, Unit, UnitKind, User
 
 
@@ -67,8 +68,10 @@ class UnitForm(EditTokenForm):
     region = forms.ModelChoiceField(label="所属区划", queryset=Region.objects.none())
     parent = forms.ModelChoiceField(label="上级单位", queryset=Unit.objects.none(), required=False)
     is_member = membership_field()
-    credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
-    contact_phone = forms.CharField(label="办公电话", max_length=30, required=False)
+    credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False,
+                                  validators=[validate_credit_code])
+    contact_phone = forms.CharField(label="办公电话", max_length=30, required=False,
+                                    validators=[validate_phone_number])
     sort_order = forms.IntegerField(label="排序", min_value=0, initial=100)
 
     def __init__(self, *args: Any, regions: Any, units: Any, **kwargs: Any) -> None:

@@ -18,11 +18,13 @@ from kepu.core import audit
 from kepu.core.access import require
 from kepu.core.errors import ImportRejected, RowError
 from kepu.core.excel import (
+    CellError,
     Column,
     ImportSummary,
     SheetRow,
     bool_cell,
     choice_cell,
+    form_field_cell,
     int_cell,
     read_rows,
     split_list,
@@ -31,6 +33,7 @@ from kepu.core.excel import (
 )
 from kepu.core.models import AuditCategory
 from kepu.core.text import normalize_name
+from kepu.org.forms import UnitForm
 from kepu.org.models import LEVEL_DEPTH, Region, RegionLevel, Unit, UnitAlias, UnitKind
 from kepu.org.services import REGION_FIELDS, UNIT_FIELDS
 
@@ -176,19 +179,39 @@ def _rebuild_region_paths() -> None:
 
 # ---------------------------------------------------------------- units
 
+_UNIT_FORM = UnitForm.base_fields  # the import checks each cell as the unit form checks it
+
+
+def _member_cell(value: Any) -> bool:
+    """成员单位 must be written out as 是 or 否 on every row: a blank is no answer, never “否” by default."""
+    if text_cell(value) == "":
+        raise CellError("请填写“是”或“否”")
+    return bool_cell(value)
+
+
+def _alias_cell(value: Any) -> str:
+    text = text_cell(value)
+    for alias in split_list(text):
+        if len(alias) > Unit._meta.get_field("name").max_length:
+            raise CellError(f"别名“{alias[:20]}…”超过 {Unit._meta.get_field('name').max_length} 个字")
+    return text
+
+
+# 类别 and 成员单位 are required on every row: a unit joins the leading group (and so the dispatch list,
+# the counts and the assessment) only because someone wrote 是, never by a default.
 UNIT_COLUMNS = [
     Column("编号", "id", int_cell, width=8, note="系统编号；新增单位留空，修改已有单位请保留"),
-    Column("单位名称", "name", text_cell, required=True, width=30),
-    Column("简称", "short_name", text_cell, width=14),
-    Column("类别", "kind", choice_cell(UnitKind.choices), width=12),
+    Column("单位名称", "name", form_field_cell(_UNIT_FORM["name"]), required=True, width=30),
+    Column("简称", "short_name", form_field_cell(_UNIT_FORM["short_name"]), width=14),
+    Column("类别", "kind", choice_cell(UnitKind.choices), required=True, width=12),
     Column("所属区划代码", "region_code", _code_cell, required=True, width=16),
     Column("所属区划", "region_name", text_cell, width=12, note="仅供阅读，导入时以区划代码为准"),
     Column("上级单位", "parent_name", text_cell, width=24),
-    Column("成员单位", "is_member", bool_cell, width=10),
-    Column("别名", "aliases", text_cell, width=30, note="多个别名用顿号“、”分隔"),
-    Column("统一社会信用代码", "credit_code", text_cell, width=22),
-    Column("办公电话", "contact_phone", text_cell, width=16),
-    Column("排序", "sort_order", int_cell, width=8),
+    Column("成员单位", "is_member", _member_cell, required=True, width=10, note="是：领导小组成员单位；否：其他单位"),
+    Column("别名", "aliases", _alias_cell, width=30, note="多个别名用顿号“、”分隔"),
+    Column("统一社会信用代码", "credit_code", form_field_cell(_UNIT_FORM["credit_code"]), width=22),
+    Column("办公电话", "contact_phone", form_field_cell(_UNIT_FORM["contact_phone"]), width=16),
+    Column("排序", "sort_order", form_field_cell(_UNIT_FORM["sort_order"]), width=8),
     Column("启用", "is_active", bool_cell, width=8),
 ]
 
@@ -253,9 +276,6 @@ class _UnitSheetCheck:
             unit = self.by_name.get(normalized)
         if v["region_code"] not in self.regions:
             self.error(row, "所属区划代码", f"“{v['region_code']}”不是系统中的区划代码")
-        credit = v.get("credit_code", "")
-        if credit and len(credit) != 18:
-            self.error(row, "统一社会信用代码", "应为 18 位")
         self.plans.append(_UnitPlan(row, unit, normalized, split_list(v.get("aliases", ""))))
 
     def _check_names(self) -> None:
@@ -398,8 +418,6 @@ def _fill_unit(unit: Unit, plan: _UnitPlan, check: _UnitSheetCheck) -> None:
     for key in ("short_name", "kind", "is_member", "credit_code", "contact_phone", "sort_order", "is_active"):
         if key in v and v[key] is not None:
             setattr(unit, key, v[key])
-    if unit.pk is None and not unit.kind:
-        unit.kind = UnitKind.PARTY_GOVERNMENT
 
 
 def _sync_aliases(plans: list[_UnitPlan]) -> None:

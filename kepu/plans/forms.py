@@ -11,6 +11,8 @@ from kepu.core.registry import indicator_providers
 from kepu.core.transitions import EditTokenForm
 from kepu.org.public import Region, Unit, membership_field, unit_kind_field
 from kepu.plans.models import (
+    REPORT_PROBLEMS_MAX_LENGTH,
+    REPORT_TEXT_MAX_LENGTH,
     Aggregation,
     AlertRule,
     AutoMetric,
@@ -133,8 +135,10 @@ class TaskForm(EditTokenForm):
 class ReportForm(forms.Form):
     progress = forms.IntegerField(label="累计进度（%）", min_value=0, max_value=100)
     text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 6}), required=False,
-                           help_text="主要做法、完成情况、取得成效（提交时必填）")
-    problems = forms.CharField(label="存在问题及下步打算", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+                           max_length=REPORT_TEXT_MAX_LENGTH,
+                           help_text=f"主要做法、完成情况、取得成效（提交时必填，不超过 {REPORT_TEXT_MAX_LENGTH} 字）")
+    problems = forms.CharField(label="存在问题及下步打算", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                               max_length=REPORT_PROBLEMS_MAX_LENGTH)
     files = MultipleFileField(label="佐证材料", required=False,
                               help_text="可多选；支持 PDF、Word、Excel、图片、压缩包，单个不超过 20MB")
 
@@ -145,7 +149,8 @@ class ReportForm(forms.Form):
             name = f"figure_{indicator.pk}"
             self.fields[name] = forms.DecimalField(
                 label=f"{indicator.name}（{indicator.unit_of_measure or '数值'}）", required=False, max_digits=16,
-                decimal_places=4, help_text=f"目标 {indicator.target_label}" + (
+                decimal_places=4, min_value=None if indicator.allows_negative else 0,
+                error_messages={"min_value": f"指标「{indicator.name}」不能为负数"}, help_text=f"目标 {indicator.target_label}" + (
                     "（每年）" if indicator.annual else f"（{indicator.target_year}年）" if indicator.target_year else ""))
             self.indicator_fields.append(name)
 
@@ -195,6 +200,8 @@ class IndicatorForm(forms.Form):
     source = forms.ChoiceField(label="实际值来源", choices=IndicatorSource.choices)
     provider_code = forms.ChoiceField(label="平台数据项", required=False, choices=())
     aggregation = forms.ChoiceField(label="多单位填报时", choices=Aggregation.choices)
+    allows_negative = forms.BooleanField(label="可为负数", required=False,
+                                         help_text="如增长率、变化量；人数、比例等不能为负")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

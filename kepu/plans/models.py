@@ -102,6 +102,12 @@ def section_label(number: str, title: str, path: str) -> str:
     return f"{chapter if len(chapter) <= 3 else ''}{number}{title}"
 
 
+# Bounds of a progress report's free text, the same in the form, the API and the service: a report is a
+# summary for the office, not a place for whole documents (those go in as evidence files).
+REPORT_TEXT_MAX_LENGTH = 5000
+REPORT_PROBLEMS_MAX_LENGTH = 3000
+
+
 class AlertLevel(models.TextChoices):
     GREEN = "green", "绿灯"
     YELLOW = "yellow", "黄灯"
@@ -218,6 +224,9 @@ class Indicator(TimeStampedModel):
                               default=IndicatorSource.REPORTS)
     provider_code = models.CharField("平台数据项", max_length=80, blank=True)
     aggregation = models.CharField("汇总方式", max_length=8, choices=Aggregation.choices, default=Aggregation.LATEST)
+    # Most indicators are counts, amounts or shares: a negative figure is a typing error. Growth rates
+    # and changes may fall below zero, and say so here.
+    allows_negative = models.BooleanField("可为负数", default=False, help_text="如增长率、变化量；人数、比例等不能为负")
     actual_value = models.DecimalField("实际值", max_digits=16, decimal_places=4, null=True, blank=True)
     actual_label = models.CharField("实际值时点", max_length=40, blank=True)
     actual_updated_at = models.DateTimeField("实际值更新时间", null=True, blank=True)
@@ -314,8 +323,8 @@ class ProgressReport(TimeStampedModel):
     period = models.ForeignKey(ReportingPeriod, verbose_name="填报期", on_delete=models.PROTECT, related_name="reports")
     status = models.CharField("状态", max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     progress = models.PositiveSmallIntegerField("累计进度（%）", default=0)
-    text = models.TextField("进展情况")
-    problems = models.TextField("存在问题及下步打算", blank=True)
+    text = models.TextField("进展情况", max_length=REPORT_TEXT_MAX_LENGTH)
+    problems = models.TextField("存在问题及下步打算", max_length=REPORT_PROBLEMS_MAX_LENGTH, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     first_submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, blank=True,

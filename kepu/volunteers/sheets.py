@@ -25,6 +25,7 @@ from kepu.core.excel import (
     bool_cell,
     choice_cell,
     int_cell,
+    model_text_cell,
     read_rows,
     split_list,
     text_cell,
@@ -58,7 +59,7 @@ def _id_cell(value: Any) -> str:
 
 TEAM_COLUMNS = [
     Column("编号", "id", int_cell, width=8, note="系统编号；新增队伍留空，修改已有队伍请保留"),
-    Column("队伍名称", "name", text_cell, required=True, width=32),
+    Column("队伍名称", "name", model_text_cell(VolunteerTeam, "name"), required=True, width=32),
     Column("层级", "level", choice_cell(TeamLevel.choices), required=True, width=8, note="支队、大队或分队"),
     Column("上级队伍", "parent_name", text_cell, width=32, note="填写队伍名称；可以是表中的队伍"),
     Column("所属单位", "unit_name", text_cell, required=True, width=26, note="单位全称或简称"),
@@ -228,12 +229,12 @@ def rebuild_team_paths() -> None:
 
 VOLUNTEER_COLUMNS = [
     Column("编号", "id", int_cell, width=8, note="系统编号；新增志愿者留空，修改已有志愿者请保留"),
-    Column("姓名", "name", text_cell, required=True, width=10),
+    Column("姓名", "name", model_text_cell(Volunteer, "name"), required=True, width=10),
     Column("身份证号", "id_number", _id_cell, required=True, width=22, note="18 位，末位校验码须正确"),
     Column("手机号", "phone", _code_cell, required=True, width=14),
     Column("所在区域代码", "region_code", _code_cell, required=True, width=16, note="12 位区划代码"),
     Column("所在区域", "region_name", text_cell, width=12, note="仅供阅读，导入时以区划代码为准"),
-    Column("专长", "skills", text_cell, width=24),
+    Column("专长", "skills", model_text_cell(Volunteer, "skills"), width=24),
     Column("所属队伍", "teams", text_cell, width=36, note="队伍名称，多个用顿号“、”分隔；导入时加入所列队伍"),
     Column("在册", "is_active", bool_cell, width=8),
     Column("认定时长", "hours", text_cell, width=10, note="仅供阅读，导入时忽略"),
@@ -324,7 +325,7 @@ def volunteers_import(*, actor: Any, data: bytes) -> ImportSummary:
         volunteer = volunteer or Volunteer()
         volunteer.name, volunteer.id_number, volunteer.phone = v["name"], v["id_number"], v["phone"]
         volunteer.region = check.regions[v["region_code"]]
-        volunteer.skills = v.get("skills", volunteer.skills)[:200]
+        volunteer.skills = v.get("skills", volunteer.skills)
         if "is_active" in v:
             volunteer.is_active = v["is_active"]
         resolved.append((row, volunteer, teams))

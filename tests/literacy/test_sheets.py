@@ -68,6 +68,15 @@ def test_bad_item_rows_are_named_and_nothing_changes(cast: dict[str, Any], instr
     ]
 
 
+def test_an_overlong_item_code_or_answer_is_refused_not_cut(cast: dict[str, Any], instrument: Instrument) -> None:
+    data = xlsx(["题号", "维度", "分值", "标准答案"], [
+        ["Q" * 41, "科学知识", 2.5, "2"],
+        ["Q2", "科学知识", 2.5, ",".join(["1"] * 31)],
+    ])
+    errors = _rejected(lambda: sheets.items_import(actor=cast["office"], instrument=instrument, data=data))
+    assert errors == ["第 2 行「题号」：不能超过 40 个字（现有 41 个）", "第 3 行「标准答案」：不能超过 60 个字（现有 61 个）"]
+
+
 @pytest.fixture
 def wave() -> SurveyWave:
     return SurveyWave.objects.get(name="2024年昆山市公民科学素质调查")

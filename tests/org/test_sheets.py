@@ -30,7 +30,7 @@ def _rejected(importer: Any, data: bytes) -> list[str]:
 
 
 def test_a_unit_sheet_without_the_region_column_is_rejected_at_the_header() -> None:
-    errors = _rejected(sheets.units_import, xlsx(["单位名称", "简称"], [["某单位", ""]]))
+    errors = _rejected(sheets.units_import, xlsx(["单位名称", "简称", "类别", "成员单位"], [["某单位", "", "其他", "否"]]))
     assert errors == ["第 1 行「所属区划代码」：缺少此列"]
 
 
@@ -174,3 +174,62 @@ def test_ten_thousand_unit_rows_import_in_one_piece_or_not_at_all() -> None:
     assert summary.created == 10_000
     assert UnitAlias.objects.filter(name__startswith="测试简称").count() == 10_000
     assert AuditEntry.objects.filter(action="org.unit.import").count() == 10_000
+
+
+def test_a_unit_sheet_must_say_membership_and_kind_on_every_row() -> None:
+    """A blank 成员单位 or 类别 is no answer: never “否” or 党政机关 by default, and nothing is imported."""
+    data = xlsx(UNIT_HEADER, [
+        ["昆山市测试局甲", "", "", "320583000000", "", "是", ""],
+        ["昆山市测试局乙", "", "党政机关", "320583000000", "", "", ""],
+        ["昆山市测试局丙", "", "党政机关", "320583000000", "", "可能", ""],
+        ["昆山市测试局丁", "", "党政机关", "320583000000", "", "否", ""],
+    ])
+    errors = _rejected(sheets.units_import, data)
+    assert errors == ["第 2 行「类别」：不能为空", "第 3 行「成员单位」：不能为空",
+                      "第 4 行「成员单位」：“可能”应填“是”或“否”"]
+
+
+def test_a_unit_sheet_without_the_membership_or_kind_column_is_refused() -> None:
+    header = ["单位名称", "所属区划代码"]
+    errors = _rejected(sheets.units_import, xlsx(header, [["昆山市测试局甲", "320583000000"]]))
+    assert errors == ["第 1 行「成员单位」：缺少此列", "第 1 行「类别」：缺少此列"]
+
+
+def test_a_unit_imported_as_not_a_member_is_not_one() -> None:
+    sheets.units_import(actor=SYSTEM, data=xlsx(UNIT_HEADER, [
+        ["昆山市测试研究所", "", "事业单位", "320583000000", "", "否", ""]]))
+    unit = Unit.objects.get(name="昆山市测试研究所")
+    assert (unit.is_member, unit.kind) == (False, "public_institution")
+
+
+def test_unit_cells_are_checked_as_the_unit_form_checks_them() -> None:
+    """Lengths and formats are the form's: a name over 100 characters, a bad phone or credit code."""
+    header = [*UNIT_HEADER, "统一社会信用代码", "办公电话"]
+    data = xlsx(header, [
+        ["测" * 101, "", "其他", "320583000000", "", "否", "", "", ""],
+        ["昆山市测试局乙", "简" * 41, "其他", "320583000000", "", "否", "", "", ""],
+        ["昆山市测试局丙", "", "其他", "320583000000", "", "否", "", "91350100M000100Y44", ""],
+        ["昆山市测试局丁", "", "其他", "320583000000", "", "否", "", "", "请找王老师"],
+        ["昆山市测试局戊", "", "其他", "320583000000", "", "否", "别" * 101, "", ""],
+        ["昆山市测试局己", "", "其他", "320583000000", "", "否", "", "91350100M000100Y43", "0512-57500000 转 8012"],
+    ])
+    errors = _rejected(sheets.units_import, data)
+    assert errors[0].startswith("第 2 行「单位名称」：") and "100" in errors[0]
+    assert errors[1].startswith("第 3 行「简称」：") and "40" in errors[1]
+    assert errors[2] == "第 4 行「统一社会信用代码」：统一社会信用代码应为 18 位数字或大写字母，且校验位正确"
+    assert errors[3].startswith("第 5 行「办公电话」：电话号码格式不正确")
+    assert errors[4].startswith("第 6 行「别名」：") and "100" in errors[4]
+    assert len(errors) == 5, "row 7 is good"
+
+
+def test_the_unit_form_checks_phone_and_credit_code_formats(as_user: Any, cast: dict[str, Any]) -> None:
+    from django.urls import reverse
+
+    count = Unit.objects.count()
+    response = as_user("office").post(reverse("org:unit_create"), {
+        "name": "昆山市测试研究所", "region": cast["office"].unit.region_id, "sort_order": 100,
+        "kind": "public_institution", "is_member": "False", "credit_code": "91350100M000100Y44",
+        "contact_phone": "请找王老师"})
+    text = response.content.decode()
+    assert "统一社会信用代码应为 18 位数字或大写字母，且校验位正确" in text and "电话号码格式不正确" in text
+    assert Unit.objects.count() == count

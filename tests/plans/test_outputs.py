@@ -88,6 +88,19 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(cast: di
     assert "导入未执行，数据未作任何改动" in caught.value.message
 
 
+def test_an_overlong_task_title_in_the_ledger_is_refused_not_cut(cast: dict[str, Any], as_user: Any,
+                                                                 demo_plan: Any) -> None:
+    workbook = _export(as_user("office"), f"?plan={demo_plan.pk}")
+    workbook.active["E2"] = "长" * 301
+    workbook.active["D3"] = "序" * 21
+    before = db_fingerprint()
+    with pytest.raises(ImportRejected) as caught:
+        ledger_import(actor=cast["office"], data=_bytes(workbook))
+    assert db_fingerprint() == before
+    errors = {(e.row, e.column): e.message for e in caught.value.errors}
+    assert errors == {(2, "任务"): "不能超过 300 个字（现有 301 个）", (3, "序号"): "不能超过 20 个字（现有 21 个）"}
+
+
 def test_the_ledger_import_page_lists_the_errors(as_user: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -107,6 +107,16 @@ def test_volunteers_import_and_join_the_listed_teams(cast: dict[str, Any], demo:
         "张浦镇科普宣讲分队", "张浦镇应急救护分队"}
 
 
+def test_overlong_names_and_skills_are_refused_not_cut(cast: dict[str, Any], demo: dict[str, Any]) -> None:
+    long_skills = _person("钱多多", GOOD_ID)
+    long_skills[6] = "医" * 201
+    data = xlsx(VOLUNTEER_HEADER, [long_skills, _person("名" * 51, GOOD_ID_2)])
+    errors = _errors(sheets.volunteers_import, cast["office"], data)
+    assert errors == ["第 2 行「专长」：不能超过 200 个字（现有 201 个）", "第 3 行「姓名」：不能超过 50 个字（现有 51 个）"]
+    team_errors = _errors(sheets.teams_import, cast["office"], xlsx(TEAM_HEADER, [_team_row("队" * 101)]))
+    assert team_errors == ["第 2 行「队伍名称」：不能超过 100 个字（现有 101 个）"]
+
+
 def test_volunteer_sheet_errors_name_row_and_column(cast: dict[str, Any], demo: dict[str, Any]) -> None:
     data = xlsx(VOLUNTEER_HEADER, [
         _person("甲", "110105194912310021"),                 # bad check digit

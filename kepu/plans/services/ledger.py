@@ -43,7 +43,7 @@ RULE_FIELDS = ("yellow_days_before_deadline", "yellow_lag_points", "red_lag_poin
                "red_late_report_days", "participants_report", "remind_days_before", "escalate_after_days",
                "escalation_repeat_days")
 INDICATOR_FIELDS = ("name", "unit_of_measure", "baseline", "target", "target_year", "annual", "direction", "source",
-                    "provider_code", "aggregation")
+                    "provider_code", "aggregation", "allows_negative")
 
 
 # ---------------------------------------------------------------- plans
@@ -230,12 +230,19 @@ def indicator_update(*, actor: Any, indicator: Indicator, **changes: Any) -> Ind
     return indicator
 
 
+def check_indicator_value(indicator: Indicator, value: Decimal | None, field: str) -> None:
+    """Refuse a negative figure for an indicator that cannot be negative (a count, an amount, a share)."""
+    if value is not None and value < 0 and not indicator.allows_negative:
+        raise ValidationFailed(f"指标「{indicator.name}」不能为负数（填写了 {value.normalize():f}）", field)
+
+
 @transaction.atomic
 def indicator_record_value(*, actor: Any, indicator: Indicator, year: int, value: Decimal) -> IndicatorValue:
     """A value entered by the office for an indicator whose data kepu does not have."""
     require(actor, "plans.indicator.change")
     if not 2000 <= year <= 2100:
         raise ValidationFailed("年度应在 2000—2100 之间", "year")
+    check_indicator_value(indicator, value, "value")
     row, _ = IndicatorValue.objects.update_or_create(
         indicator=indicator, year=year, source=IndicatorSource.MANUAL, period=None,
         defaults={"value": value, "recorded_by": actor if getattr(actor, "pk", None) else None})

@@ -20,6 +20,8 @@ from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import transition
 from kepu.plans.models import (
+    REPORT_PROBLEMS_MAX_LENGTH,
+    REPORT_TEXT_MAX_LENGTH,
     Indicator,
     IndicatorSource,
     ProgressReport,
@@ -33,6 +35,7 @@ from kepu.plans.models import (
     UnitRole,
 )
 from kepu.plans.services.base import liaisons_of, office_staff, tell
+from kepu.plans.services.ledger import check_indicator_value
 from kepu.plans.states import REPORT_TRANSITIONS, next_status
 
 REPORT_FIELDS = ("status", "progress", "text", "problems", "return_reason")
@@ -73,7 +76,18 @@ def _check_figures(task: Task, figures: dict[int, Decimal | None]) -> dict[Indic
     unknown = set(figures) - set(indicators)
     if unknown:
         raise ValidationFailed("填报的数据项不属于该任务的指标", "figures")
+    for pk, value in figures.items():
+        check_indicator_value(indicators[pk], value, "figures")
     return {indicators[pk]: value for pk, value in figures.items() if value is not None}
+
+
+def _check_text(text: str, problems: str) -> None:
+    if len(text.strip()) > REPORT_TEXT_MAX_LENGTH:
+        raise ValidationFailed(f"进展情况不能超过 {REPORT_TEXT_MAX_LENGTH} 个字（现有 {len(text.strip())} 个）；"
+                               "详细材料请作为佐证文件上传", "text")
+    if len(problems.strip()) > REPORT_PROBLEMS_MAX_LENGTH:
+        raise ValidationFailed(f"存在问题及下步打算不能超过 {REPORT_PROBLEMS_MAX_LENGTH} 个字"
+                               f"（现有 {len(problems.strip())} 个）", "problems")
 
 
 @transaction.atomic
@@ -96,6 +110,7 @@ def report_save(*, actor: Any, task: Task, period: ReportingPeriod, progress: in
         raise ValidationFailed("累计进度应在 0—100 之间", "progress")
     if submit and not text.strip():
         raise ValidationFailed("提交前请填写进展情况", "text")
+    _check_text(text, problems)
     chosen = _check_figures(task, figures or {})
     _check_files(files)
     report = (ProgressReport.objects.select_for_update().filter(task=task, unit=unit, period=period).first()

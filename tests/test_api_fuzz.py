@@ -99,7 +99,9 @@ def calls(draw: Any, method: str, path: str) -> dict[str, Any]:
         if parameter["in"] == "path":
             url = url.replace("{%s}" % parameter["name"], quote(str(draw(_parameter(parameter))), safe=""))
         elif parameter.get("required") or draw(st.booleans()):
-            query[parameter["name"]] = draw(_parameter(parameter))
+            value = draw(_parameter(parameter))
+            if value is not None:  # a null query parameter is one left out
+                query[parameter["name"]] = value
     body: bytes | None = None
     if "requestBody" in operation:
         schema = operation["requestBody"]["content"]["application/json"]["schema"]

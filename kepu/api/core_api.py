@@ -7,9 +7,10 @@ import datetime
 from django.db import connection
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kepu.api.answers import answers
+from kepu.api.paging import Pages
 from kepu.core.access import granted_scopes, require, scoped
 from kepu.core.models import AuditEntry
 from kepu.core.permissions import all_actions
@@ -70,7 +71,7 @@ class AuditOut(Schema):
 
 
 @router.get("/audit", response=answers(list[AuditOut]), summary="操作日志")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def audit_list(request: HttpRequest, category: str = "", action: str = "") -> object:
     require(request.user, "core.audit.view")
     entries = scoped(AuditEntry.objects.all(), request.user, "core.audit.view")

@@ -7,9 +7,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kepu.api.answers import answers
+from kepu.api.paging import Pages
 from kepu.core.access import access_object, can, require
 from kepu.core.text import mask_phone
 from kepu.org import selectors, services
@@ -27,7 +28,7 @@ class RegionOut(Schema):
 
 
 @router.get("/regions", response=answers(list[RegionOut]), summary="行政区划")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def region_list(request: HttpRequest, q: str = "", level: str = "") -> QuerySet[Region]:
     require(request.user, "org.region.view")
     return selectors.region_list(user=request.user, q=q, level=level)
@@ -50,7 +51,7 @@ class UnitOut(Schema):
 
 
 @router.get("/units", response=answers(list[UnitOut]), summary="单位列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def unit_list(request: HttpRequest, q: str = "", kind: str = "", is_member: bool | None = None) -> QuerySet[Unit]:
     require(request.user, "org.unit.view")
     filters = selectors.UnitFilters(q=q, kind=kind, is_member=is_member, active=None)
@@ -117,7 +118,7 @@ class UserOut(Schema):
 
 
 @router.get("/users", response=answers(list[UserOut]), summary="用户列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def user_list(request: HttpRequest, q: str = "", role: str = "") -> QuerySet[User]:
     require(request.user, "org.user.view")
     return selectors.user_list(user=request.user, q=q, role=role)

@@ -11,9 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kepu.api.answers import answers
+from kepu.api.paging import Pages
 from kepu.core.access import require
 from kepu.plans import selectors
 from kepu.plans.models import Indicator, Plan, ProgressReport, ReportingPeriod, Task, UnitRole
@@ -91,7 +92,7 @@ class TaskDetailOut(TaskOut):
 
 
 @router.get("/tasks", response=answers(list[TaskOut]), summary="任务台账")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def task_list(request: HttpRequest, plan: int | None = None, unit: int | None = None, light: str = "",
               q: str = "", lead_only: bool = False) -> QuerySet[Task]:
     require(request.user, "plans.task.view")
@@ -105,7 +106,7 @@ def task_detail(request: HttpRequest, task_id: int) -> Task:
 
 
 @router.get("/indicators", response=answers(list[IndicatorOut]), summary="目标指标")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def indicator_list(request: HttpRequest, plan: int | None = None) -> QuerySet[Indicator]:
     require(request.user, "plans.indicator.view")
     chosen = selectors.plan_detail(user=request.user, plan_id=plan) if plan else None
@@ -142,7 +143,7 @@ class ReportOut(Schema):
 
 
 @router.get("/reports", response=answers(list[ReportOut]), summary="进展填报列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def report_list(request: HttpRequest, status: str = "", task: int | None = None,
                 plan: int | None = None) -> QuerySet[ProgressReport]:
     require(request.user, "plans.report.view")

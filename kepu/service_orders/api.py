@@ -11,9 +11,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kepu.api.answers import answers
+from kepu.api.paging import Pages, year_query
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed
 from kepu.org.public import Unit
@@ -37,7 +38,7 @@ class ItemOut(Schema):
 
 
 @router.get("/items", response=answers(list[ItemOut]), summary="服务菜单")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def item_list(request: HttpRequest, category: str = "") -> QuerySet[ServiceItem]:
     require(request.user, "service_orders.item.view")
     return selectors.item_list(user=request.user, filters=selectors.ItemFilters(category=category))
@@ -112,7 +113,7 @@ class OrderDetailOut(OrderOut):
 
 
 @router.get("/", response=answers(list[OrderOut]), summary="服务工单列表（按数据范围）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def order_list(request: HttpRequest, q: str = "", status: str = "", queue: str = "", town: int | None = None,
                unit: int | None = None, team: int | None = None) -> QuerySet[ServiceOrder]:
     require(request.user, "service_orders.order.view")
@@ -142,7 +143,7 @@ class StatsOut(Schema):
 
 
 @router.get("/stats", response=answers(StatsOut), summary="服务统计（按数据范围）")
-def order_stats(request: HttpRequest, year: int | None = None, town: int | None = None) -> dict[str, Any]:
+def order_stats(request: HttpRequest, year: int | None = year_query(), town: int | None = None) -> dict[str, Any]:
     require(request.user, "service_orders.stats.view")
     figures = stats.figures(user=request.user, filters=stats.StatsFilters(year=year, town=town))
 

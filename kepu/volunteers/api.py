@@ -11,9 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kepu.api.answers import answers
+from kepu.api.paging import Pages, year_query
 from kepu.core.access import access_object, can, require
 from kepu.core.text import mask_id_number, mask_phone
 from kepu.volunteers import figures, rules, selectors, services
@@ -34,7 +35,7 @@ class TeamOut(Schema):
 
 
 @router.get("/teams", response=answers(list[TeamOut]), summary="志愿服务队列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def team_list(request: HttpRequest, q: str = "", level: str = "") -> QuerySet[VolunteerTeam]:
     require(request.user, "volunteers.team.view")
     return selectors.team_list(user=request.user, filters=selectors.TeamFilters(q=q, level=level, active=None))
@@ -67,7 +68,7 @@ class VolunteerOut(Schema):
 
 
 @router.get("/volunteers", response=answers(list[VolunteerOut]), summary="志愿者列表（按权限脱敏）")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def volunteer_list(request: HttpRequest, q: str = "", team: int | None = None) -> QuerySet[Volunteer]:
     require(request.user, "volunteers.volunteer.view")
     return selectors.volunteer_list(user=request.user, filters=selectors.VolunteerFilters(q=q, team=team))
@@ -93,7 +94,7 @@ class ActivityOut(Schema):
 
 
 @router.get("/activities", response=answers(list[ActivityOut]), summary="志愿服务活动列表")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def activity_list(request: HttpRequest, team: int | None = None, when: str = "") -> QuerySet[Any]:
     require(request.user, "volunteers.activity.view")
     return selectors.activity_list(user=request.user, filters=selectors.ActivityFilters(team=team, when=when))
@@ -117,9 +118,9 @@ class HoursOut(Schema):
 
 
 @router.get("/hours", response=answers(list[HoursOut]), summary="服务时长记录")
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def hours_list(request: HttpRequest, status: str = "", source: str = "", team: int | None = None,
-               year: int | None = None) -> QuerySet[ServiceHours]:
+               year: int | None = year_query()) -> QuerySet[ServiceHours]:
     require(request.user, "volunteers.hours.view")
     return selectors.hours_list(user=request.user, filters=selectors.HoursFilters(
         status=status, source=source, team=team, year=year))
@@ -185,7 +186,7 @@ class FiguresOut(Schema):
 
 
 @router.get("/figures", response=answers(FiguresOut), summary="志愿服务统计（按区域、单位、队伍）")
-def figure_summary(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
+def figure_summary(request: HttpRequest, year: int | None = year_query()) -> dict[str, Any]:
     require(request.user, "volunteers.figures.view")
     year = year or timezone.localdate().year
     totals = figures.totals(user=request.user, year=year)

@@ -32,6 +32,8 @@ OPERATIONS = [(method, path) for path, ops in DOCUMENT["paths"].items() for meth
 ROLES = ["admin", "zhangpu", "jiaoyu"]
 EXAMPLES = 12
 HUGE = 2**63 + 5
+# Text that has broken such systems: NUL (PostgreSQL refuses it), LIKE wildcards, quotes, a long run.
+ODD_TEXT = ["\x00", "%", "_", "'", "\\", "教育\x00局", "a" * 300, "１２", "-1", "9" * 30]
 METHODS_WITH_BODY = {"post", "put", "patch"}
 # Values a caller would really send, mixed into the generated ones so the run reaches past the 404s.
 HINTS: dict[str, Any] = {"verb": st.sampled_from(sorted(RUNNERS)), "code": st.sampled_from(["", "XYZ", "KP-0"])}
@@ -66,7 +68,7 @@ def values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     if kind == "null":
         return st.none()
     if kind == "string":
-        return st.text(max_size=30)
+        return st.one_of(st.text(max_size=30), st.sampled_from(ODD_TEXT))
     if kind == "array":
         return st.lists(values(schema.get("items", {})), max_size=3)
     if kind == "object":
@@ -216,3 +218,15 @@ def test_an_anonymous_caller_is_refused_as_declared() -> None:
         response = getattr(Client(), method)(path)
         check(method, path, {"url": path, "query": {}, "body": None}, response)
         assert response.status_code == 401 and "令牌" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_filter_by_a_team_that_does_not_exist_finds_nothing(cast: dict[str, Any]) -> None:
+    # The "no such team" path was a NUL, which PostgreSQL refused with a server error.
+    from kepu.volunteers.models import VolunteerTeam
+
+    missing = (VolunteerTeam.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    client = Client(headers=_auth_headers("admin", cast))
+    for url in ("/api/v1/volunteers/volunteers", "/api/v1/volunteers/activities", "/api/v1/volunteers/hours"):
+        response = client.get(url, {"team": missing})
+        assert response.status_code == 200 and response.json()["count"] == 0, url

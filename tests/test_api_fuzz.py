@@ -99,7 +99,7 @@ def calls(draw: Any, method: str, path: str) -> dict[str, Any]:
     url, query = path, {}
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "path":
-            url = url.replace("{%s}" % parameter["name"], quote(str(draw(_parameter(parameter))), safe=""))
+            url = url.replace("{" + parameter["name"] + "}", quote(str(draw(_parameter(parameter))), safe=""))
         elif parameter.get("required") or draw(st.booleans()):
             value = draw(_parameter(parameter))
             if value is not None:  # a null query parameter is one left out
@@ -141,6 +141,10 @@ def violations(instance: Any, schema: dict[str, Any], where: str = "$") -> list[
         return [f"{where}: {instance!r} not in {schema['enum']}"]
     if "pattern" in schema and isinstance(instance, str) and not re.search(schema["pattern"], instance):
         return [f"{where}: {instance!r} does not match {schema['pattern']}"]
+    return _nested_violations(instance, schema, where)
+
+
+def _nested_violations(instance: Any, schema: dict[str, Any], where: str) -> list[str]:
     found: list[str] = []
     if isinstance(instance, dict):
         for name in schema.get("required", []):

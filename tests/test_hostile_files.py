@@ -133,7 +133,7 @@ def test_a_word_table_cell_spanning_a_billion_columns_is_refused_unread(span: st
     from kepu.plans.docimport import DocumentImportError
     from kepu.plans.docimport.docx_reader import read_docx
 
-    with pytest.raises(DocumentImportError, match="表格第 2 行.*超过 Word 表格的上限 63 列"):
+    with pytest.raises(DocumentImportError, match=r"表格第 2 行.*超过 Word 表格的上限 63 列"):
         read_docx(_docx_with_span(span))
 
 

@@ -35,6 +35,16 @@ def test_an_api_body_with_a_control_character_is_refused_with_422(client: Any, c
     assert detail["loc"] == ["body", "name"] and "控制字符" in detail["msg"]
 
 
+def test_a_search_term_with_a_nul_is_refused_not_a_server_error(client: Any, as_user: Any,
+                                                                 cast: dict[str, Any]) -> None:
+    # PostgreSQL refuses NUL in text: unchecked, a search for it was a 500.
+    response = client.get("/api/v1/org/units", {"q": "教育\x00"}, headers=_auth_headers("office", cast))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "q"]
+    page = as_user("office").get(reverse("org:unit_list"), {"q": "教育\x00"})
+    assert page.status_code == 400 and "控制字符" in page.content.decode()
+
+
 def test_tab_and_line_breaks_are_ordinary_text(as_user: Any) -> None:
     response = as_user("office").post(reverse("org:unit_create"), {"name": "甲\t乙\r\n丙"})
     assert response.status_code != 400

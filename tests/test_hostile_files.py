@@ -109,3 +109,35 @@ def test_a_request_over_the_size_limit_is_refused_before_reading(client: Any, se
     assert response.status_code == 413 and "过大" in response.content.decode()
     api = client.post("/api/v1/org/units", data={"name": "x" * 2000}, content_type="application/json")
     assert api.status_code == 413
+
+
+def _docx_with_span(span: str) -> bytes:
+    """A Word document whose task table has one cell claiming to span `span` columns."""
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "序号", "任务"
+    table.cell(1, 0).text, table.cell(1, 1).text = "1", "开展科普活动"
+    tc_pr = table.cell(1, 1)._tc.get_or_add_tcPr()
+    grid_span = tc_pr.makeelement(qn("w:gridSpan"), {qn("w:val"): span})
+    tc_pr.append(grid_span)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("span", ["1000000000", "abc"])
+def test_a_word_table_cell_spanning_a_billion_columns_is_refused_unread(span: str) -> None:
+    from kepu.plans.docimport import DocumentImportError
+    from kepu.plans.docimport.docx_reader import read_docx
+
+    with pytest.raises(DocumentImportError, match=r"表格第 2 行.*超过 Word 表格的上限 63 列"):
+        read_docx(_docx_with_span(span))
+
+
+def test_a_word_table_cell_spanning_two_columns_is_read_once() -> None:
+    from kepu.plans.docimport.docx_reader import read_docx
+
+    assert read_docx(_docx_with_span("2")).splitlines()[-1] == "1\u3000开展科普活动"  # the merged cell once

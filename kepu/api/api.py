@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import Throttled
+from ninja.errors import AuthenticationError, HttpError, Throttled
 
 from kepu.api.auth import SessionAuth, TokenAuth
 from kepu.api.throttling import CallerThrottle, VisitorThrottle
@@ -23,6 +23,19 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     urls_namespace="api",
 )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "请先登录，或以 Authorization: Bearer 携带有效的 API 令牌"},
+                               status=401)
+
+
+@api.exception_handler(HttpError)
+def _bad_request(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own refusals; the only one it sends is 400 for a body that is not JSON.
+    detail = "请求内容无法解析，须为 JSON" if exc.status_code == 400 else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(PermissionDenied)

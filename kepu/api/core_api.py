@@ -7,8 +7,10 @@ import datetime
 from django.db import connection
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kepu.api.answers import answers
+from kepu.api.paging import Pages
 from kepu.core.access import granted_scopes, require, scoped
 from kepu.core.models import AuditEntry
 from kepu.core.permissions import all_actions
@@ -21,7 +23,7 @@ class HealthOut(Schema):
     database: str
 
 
-@router.get("/health", auth=None, response=HealthOut, summary="健康检查")
+@router.get("/health", auth=None, response=answers(HealthOut, public=True), summary="健康检查")
 def health(request: HttpRequest) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
@@ -43,7 +45,7 @@ class MeOut(Schema):
     permissions: list[GrantOut]
 
 
-@router.get("/me", response=MeOut, summary="当前用户及其权限")
+@router.get("/me", response=answers(MeOut), summary="当前用户及其权限")
 def me(request: HttpRequest) -> dict[str, object]:
     user = request.user
     permissions = [
@@ -68,8 +70,8 @@ class AuditOut(Schema):
     ip: str | None
 
 
-@router.get("/audit", response=list[AuditOut], summary="操作日志")
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/audit", response=answers(list[AuditOut]), summary="操作日志")
+@paginate(Pages, page_size=50)
 def audit_list(request: HttpRequest, category: str = "", action: str = "") -> object:
     require(request.user, "core.audit.view")
     entries = scoped(AuditEntry.objects.all(), request.user, "core.audit.view")

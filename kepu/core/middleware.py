@@ -98,11 +98,23 @@ class ControlCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The query string too: a NUL in a search term would reach PostgreSQL, which refuses it (a 500).
+        found = _control_character_query(request)
+        if found is not None:
+            return _refuse_control_characters(request, *found, where="query")
         if request.method in self.METHODS:
             found = _control_character_field(request)
             if found is not None:
                 return _refuse_control_characters(request, *found)
         return self.get_response(request)
+
+
+def _control_character_query(request: HttpRequest) -> tuple[str, str] | None:
+    for key, values in request.GET.lists():
+        for value in [key, *values]:
+            if has_control_characters(value):
+                return key, value
+    return None
 
 
 def _control_character_field(request: HttpRequest) -> tuple[str, str] | None:
@@ -132,10 +144,10 @@ def _first_control_string(value: Any, path: str) -> tuple[str, str] | None:
     return None
 
 
-def _refuse_control_characters(request: HttpRequest, field: str, text: str) -> HttpResponse:
+def _refuse_control_characters(request: HttpRequest, field: str, text: str, *, where: str = "body") -> HttpResponse:
     message = f"提交的内容{CONTROL_CHARACTER_MESSAGE}（位置：“{control_character_context(text)}”）。"
     if request.path.startswith("/api/"):
-        detail = [{"loc": ["body", *field.split(".")], "msg": message, "type": "control_characters"}]
+        detail = [{"loc": [where, *field.split(".")], "msg": message, "type": "control_characters"}]
         return JsonResponse({"detail": detail}, status=422)
     return render(request, "400_control.html", {"message": message}, status=400)
 

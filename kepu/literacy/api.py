@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from kepu.api.answers import answers
 from kepu.core.access import can, require
 from kepu.literacy import selectors, services
 from kepu.literacy.models import EstimationRun
@@ -49,7 +50,7 @@ class WaveOut(Schema):
     literacy_ratio: EstimateOut | None
 
 
-@router.get("/waves", response=list[WaveOut], summary="调查轮次及其总体结果")
+@router.get("/waves", response=answers(list[WaveOut]), summary="调查轮次及其总体结果")
 def wave_list(request: HttpRequest) -> list[dict[str, Any]]:
     require(request.user, "literacy.result.view")
     return [{"id": r.wave.pk, "name": r.wave.name, "year": r.wave.year, "region_code": r.wave.region.code,
@@ -76,7 +77,7 @@ class ResultsOut(Schema):
     estimates: list[EstimateOut]
 
 
-@router.get("/waves/{wave_id}/estimates", response=ResultsOut, summary="测算结果（全部估计值）")
+@router.get("/waves/{wave_id}/estimates", response=answers(ResultsOut), summary="测算结果（全部估计值）")
 def wave_estimates(request: HttpRequest, wave_id: int, run: int | None = None, domain: str | None = None,
                    indicator: str | None = None) -> dict[str, Any]:
     """The published run's estimates (the office may name any finished run with `run`). `domain=""` gives
@@ -93,13 +94,13 @@ def wave_estimates(request: HttpRequest, wave_id: int, run: int | None = None, d
             "estimates": [as_dict(e) for e in estimates.order_by("domain", "domain_value", "sort", "method")]}
 
 
-@router.post("/waves/{wave_id}/runs", response={202: RunOut}, summary="发起测算（后台计算）")
+@router.post("/waves/{wave_id}/runs", response=answers({202: RunOut}, write=True), summary="发起测算（后台计算）")
 def run_start(request: HttpRequest, wave_id: int) -> Status:
     require(request.user, "literacy.run.start")
     wave = selectors.wave_detail(user=request.user, wave_id=wave_id, action="literacy.run.start")
     return Status(202, services.run_start(actor=request.user, wave=wave))
 
 
-@router.get("/runs/{run_id}", response=RunOut, summary="测算进度")
+@router.get("/runs/{run_id}", response=answers(RunOut), summary="测算进度")
 def run_detail(request: HttpRequest, run_id: int) -> EstimationRun:
     return selectors.run_detail(user=request.user, run_id=run_id)

@@ -7,8 +7,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kepu.api.answers import answers
+from kepu.api.paging import Pages
 from kepu.core.access import access_object, can, require
 from kepu.core.text import mask_phone
 from kepu.org import selectors, services
@@ -25,8 +27,8 @@ class RegionOut(Schema):
     parent_code: str | None = Field(None, alias="parent.code")
 
 
-@router.get("/regions", response=list[RegionOut], summary="行政区划")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/regions", response=answers(list[RegionOut]), summary="行政区划")
+@paginate(Pages, page_size=100)
 def region_list(request: HttpRequest, q: str = "", level: str = "") -> QuerySet[Region]:
     require(request.user, "org.region.view")
     return selectors.region_list(user=request.user, q=q, level=level)
@@ -48,15 +50,15 @@ class UnitOut(Schema):
         return [a.name for a in unit.aliases.all()]
 
 
-@router.get("/units", response=list[UnitOut], summary="单位列表")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/units", response=answers(list[UnitOut]), summary="单位列表")
+@paginate(Pages, page_size=100)
 def unit_list(request: HttpRequest, q: str = "", kind: str = "", is_member: bool | None = None) -> QuerySet[Unit]:
     require(request.user, "org.unit.view")
     filters = selectors.UnitFilters(q=q, kind=kind, is_member=is_member, active=None)
     return selectors.unit_list(user=request.user, filters=filters)
 
 
-@router.get("/units/{unit_id}", response=UnitOut, summary="单位详情")
+@router.get("/units/{unit_id}", response=answers(UnitOut), summary="单位详情")
 def unit_detail(request: HttpRequest, unit_id: int) -> Unit:
     return selectors.unit_detail(user=request.user, unit_id=unit_id)
 
@@ -71,7 +73,7 @@ class UnitIn(Schema):
     aliases: list[str] = []
 
 
-@router.post("/units", response={201: UnitOut}, summary="新增单位")
+@router.post("/units", response=answers({201: UnitOut}, write=True), summary="新增单位")
 def unit_create(request: HttpRequest, payload: UnitIn) -> Status:
     require(request.user, "org.unit.change")
     region = access_object(Region.objects.all(), request.user, "org.unit.change", code=payload.region_code)
@@ -89,7 +91,7 @@ class UnitPatch(Schema):
     is_member: bool | None = None
 
 
-@router.patch("/units/{unit_id}", response=UnitOut, summary="修改单位")
+@router.patch("/units/{unit_id}", response=answers(UnitOut, write=True), summary="修改单位")
 def unit_update(request: HttpRequest, unit_id: int, payload: UnitPatch) -> Unit:
     unit = access_object(Unit.objects.select_related("region"), request.user, "org.unit.change", pk=unit_id)
     services.unit_update(actor=request.user, unit=unit, **payload.dict(exclude_none=True))
@@ -115,8 +117,8 @@ class UserOut(Schema):
         return sorted(user.role_codes)
 
 
-@router.get("/users", response=list[UserOut], summary="用户列表")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/users", response=answers(list[UserOut]), summary="用户列表")
+@paginate(Pages, page_size=100)
 def user_list(request: HttpRequest, q: str = "", role: str = "") -> QuerySet[User]:
     require(request.user, "org.user.view")
     return selectors.user_list(user=request.user, q=q, role=role)

@@ -11,8 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kepu.api.answers import answers
+from kepu.api.paging import Pages
 from kepu.core.access import require
 from kepu.plans import selectors
 from kepu.plans.models import Indicator, Plan, ProgressReport, ReportingPeriod, Task, UnitRole
@@ -30,7 +32,7 @@ class PlanOut(Schema):
     reporting_cycle: str
 
 
-@router.get("/plans", response=list[PlanOut], summary="方案列表")
+@router.get("/plans", response=answers(list[PlanOut]), summary="方案列表")
 def plan_list(request: HttpRequest) -> QuerySet[Plan]:
     require(request.user, "plans.plan.view")
     return selectors.plan_list(user=request.user).order_by("-start_year", "-id")
@@ -89,8 +91,8 @@ class TaskDetailOut(TaskOut):
         return list(task.indicators.all())
 
 
-@router.get("/tasks", response=list[TaskOut], summary="任务台账")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/tasks", response=answers(list[TaskOut]), summary="任务台账")
+@paginate(Pages, page_size=100)
 def task_list(request: HttpRequest, plan: int | None = None, unit: int | None = None, light: str = "",
               q: str = "", lead_only: bool = False) -> QuerySet[Task]:
     require(request.user, "plans.task.view")
@@ -98,13 +100,13 @@ def task_list(request: HttpRequest, plan: int | None = None, unit: int | None = 
     return selectors.task_list(user=request.user, filters=filters)
 
 
-@router.get("/tasks/{task_id}", response=TaskDetailOut, summary="任务详情")
+@router.get("/tasks/{task_id}", response=answers(TaskDetailOut), summary="任务详情")
 def task_detail(request: HttpRequest, task_id: int) -> Task:
     return selectors.task_detail(user=request.user, task_id=task_id)
 
 
-@router.get("/indicators", response=list[IndicatorOut], summary="目标指标")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/indicators", response=answers(list[IndicatorOut]), summary="目标指标")
+@paginate(Pages, page_size=100)
 def indicator_list(request: HttpRequest, plan: int | None = None) -> QuerySet[Indicator]:
     require(request.user, "plans.indicator.view")
     chosen = selectors.plan_detail(user=request.user, plan_id=plan) if plan else None
@@ -140,8 +142,8 @@ class ReportOut(Schema):
         return report.period.label
 
 
-@router.get("/reports", response=list[ReportOut], summary="进展填报列表")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/reports", response=answers(list[ReportOut]), summary="进展填报列表")
+@paginate(Pages, page_size=100)
 def report_list(request: HttpRequest, status: str = "", task: int | None = None,
                 plan: int | None = None) -> QuerySet[ProgressReport]:
     require(request.user, "plans.report.view")
@@ -159,7 +161,7 @@ class ReportIn(Schema):
     submit: bool = True
 
 
-@router.post("/reports", response={201: ReportOut}, summary="填报进展（本单位）")
+@router.post("/reports", response=answers({201: ReportOut}, write=True), summary="填报进展（本单位）")
 def report_create(request: HttpRequest, payload: ReportIn) -> Status:
     require(request.user, "plans.report.submit")
     task = selectors.task_detail(user=request.user, task_id=payload.task_id, action="plans.report.submit")
@@ -178,14 +180,14 @@ class ApproveIn(Schema):
     note: str = ""
 
 
-@router.post("/reports/{report_id}/approve", response=ReportOut, summary="审核通过")
+@router.post("/reports/{report_id}/approve", response=answers(ReportOut, write=True), summary="审核通过")
 def report_approve(request: HttpRequest, report_id: int, payload: ApproveIn) -> ProgressReport:
     report = selectors.report_detail(user=request.user, report_id=report_id, action="plans.report.review")
     reporting.report_approve(actor=request.user, report=report, note=payload.note)
     return selectors.report_detail(user=request.user, report_id=report_id)
 
 
-@router.post("/reports/{report_id}/return", response=ReportOut, summary="退回（须填写原因）")
+@router.post("/reports/{report_id}/return", response=answers(ReportOut, write=True), summary="退回（须填写原因）")
 def report_return(request: HttpRequest, report_id: int, payload: ReturnIn) -> ProgressReport:
     report = selectors.report_detail(user=request.user, report_id=report_id, action="plans.report.review")
     reporting.report_return(actor=request.user, report=report, reason=payload.reason)

@@ -11,8 +11,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kepu.api.answers import answers
+from kepu.api.paging import Pages, year_query
 from kepu.core.access import require
 from kepu.core.errors import ValidationFailed
 from kepu.org.public import Unit
@@ -35,8 +37,8 @@ class ItemOut(Schema):
     area_code: str = Field(alias="area.code")
 
 
-@router.get("/items", response=list[ItemOut], summary="服务菜单")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/items", response=answers(list[ItemOut]), summary="服务菜单")
+@paginate(Pages, page_size=100)
 def item_list(request: HttpRequest, category: str = "") -> QuerySet[ServiceItem]:
     require(request.user, "service_orders.item.view")
     return selectors.item_list(user=request.user, filters=selectors.ItemFilters(category=category))
@@ -110,8 +112,8 @@ class OrderDetailOut(OrderOut):
         return order.requester_phone if rules.may_see_phone(user, order) else order.masked_phone
 
 
-@router.get("/", response=list[OrderOut], summary="服务工单列表（按数据范围）")
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/", response=answers(list[OrderOut]), summary="服务工单列表（按数据范围）")
+@paginate(Pages, page_size=50)
 def order_list(request: HttpRequest, q: str = "", status: str = "", queue: str = "", town: int | None = None,
                unit: int | None = None, team: int | None = None) -> QuerySet[ServiceOrder]:
     require(request.user, "service_orders.order.view")
@@ -119,8 +121,29 @@ def order_list(request: HttpRequest, q: str = "", status: str = "", queue: str =
     return selectors.order_list(user=request.user, filters=filters)
 
 
-@router.get("/stats", summary="服务统计（按数据范围）")
-def order_stats(request: HttpRequest, year: int | None = None, town: int | None = None) -> dict[str, Any]:
+class StatsRowOut(Schema):
+    label: str
+    total: int
+    done: int
+    rated: int
+    served: int
+    completion_rate: Decimal | None
+    satisfaction_rate: Decimal | None
+    avg_rating: Decimal | None
+    response_hours: Decimal | None
+    completion_hours: Decimal | None
+
+
+class StatsOut(Schema):
+    overall: StatsRowOut
+    by_status: dict[str, int]
+    by_town: list[StatsRowOut]
+    by_unit: list[StatsRowOut]
+    by_team: list[StatsRowOut]
+
+
+@router.get("/stats", response=answers(StatsOut), summary="服务统计（按数据范围）")
+def order_stats(request: HttpRequest, year: int | None = year_query(), town: int | None = None) -> dict[str, Any]:
     require(request.user, "service_orders.stats.view")
     figures = stats.figures(user=request.user, filters=stats.StatsFilters(year=year, town=town))
 
@@ -135,7 +158,7 @@ def order_stats(request: HttpRequest, year: int | None = None, town: int | None 
             "by_team": [row(r) for r in figures.by_team]}
 
 
-@router.get("/{order_id}", response=OrderDetailOut, summary="工单详情与办理记录")
+@router.get("/{order_id}", response=answers(OrderDetailOut), summary="工单详情与办理记录")
 def order_detail(request: HttpRequest, order_id: int) -> ServiceOrder:
     return selectors.order_detail(user=request.user, order_id=order_id)
 
@@ -193,7 +216,7 @@ RUNNERS: dict[str, Runner] = {
 }
 
 
-@router.post("/{order_id}/actions/{verb}", response=OrderDetailOut, summary="办理工单（派单、领单、接单等）",
+@router.post("/{order_id}/actions/{verb}", response=answers(OrderDetailOut, write=True), summary="办理工单（派单、领单、接单等）",
              description="verb 取值：" + "、".join(RUNNERS) + "。被他人抢先时返回 422 与中文说明。")
 def order_act(request: HttpRequest, order_id: int, verb: str, payload: ActionIn) -> ServiceOrder:
     load = selectors.order_to_accept if verb == "accept" else selectors.order_detail

@@ -11,8 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kepu.api.answers import answers
+from kepu.api.paging import Pages, year_query
 from kepu.core.access import access_object, can, require
 from kepu.core.text import mask_id_number, mask_phone
 from kepu.volunteers import figures, rules, selectors, services
@@ -32,14 +34,14 @@ class TeamOut(Schema):
     member_count: int = 0
 
 
-@router.get("/teams", response=list[TeamOut], summary="志愿服务队列表")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/teams", response=answers(list[TeamOut]), summary="志愿服务队列表")
+@paginate(Pages, page_size=100)
 def team_list(request: HttpRequest, q: str = "", level: str = "") -> QuerySet[VolunteerTeam]:
     require(request.user, "volunteers.team.view")
     return selectors.team_list(user=request.user, filters=selectors.TeamFilters(q=q, level=level, active=None))
 
 
-@router.get("/teams/{team_id}", response=TeamOut, summary="志愿服务队详情")
+@router.get("/teams/{team_id}", response=answers(TeamOut), summary="志愿服务队详情")
 def team_detail(request: HttpRequest, team_id: int) -> VolunteerTeam:
     return selectors.team_detail(user=request.user, team_id=team_id)
 
@@ -65,14 +67,14 @@ class VolunteerOut(Schema):
         return v.phone if full else mask_phone(v.phone)
 
 
-@router.get("/volunteers", response=list[VolunteerOut], summary="志愿者列表（按权限脱敏）")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/volunteers", response=answers(list[VolunteerOut]), summary="志愿者列表（按权限脱敏）")
+@paginate(Pages, page_size=100)
 def volunteer_list(request: HttpRequest, q: str = "", team: int | None = None) -> QuerySet[Volunteer]:
     require(request.user, "volunteers.volunteer.view")
     return selectors.volunteer_list(user=request.user, filters=selectors.VolunteerFilters(q=q, team=team))
 
 
-@router.get("/volunteers/{volunteer_id}", response=VolunteerOut, summary="志愿者详情（按权限脱敏）")
+@router.get("/volunteers/{volunteer_id}", response=answers(VolunteerOut), summary="志愿者详情（按权限脱敏）")
 def volunteer_detail(request: HttpRequest, volunteer_id: int) -> Volunteer:
     return selectors.volunteer_list(user=request.user, filters=selectors.VolunteerFilters(active=None)).get(
         pk=selectors.volunteer_detail(user=request.user, volunteer_id=volunteer_id).pk)
@@ -91,8 +93,8 @@ class ActivityOut(Schema):
     attendance_count: int = 0
 
 
-@router.get("/activities", response=list[ActivityOut], summary="志愿服务活动列表")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/activities", response=answers(list[ActivityOut]), summary="志愿服务活动列表")
+@paginate(Pages, page_size=100)
 def activity_list(request: HttpRequest, team: int | None = None, when: str = "") -> QuerySet[Any]:
     require(request.user, "volunteers.activity.view")
     return selectors.activity_list(user=request.user, filters=selectors.ActivityFilters(team=team, when=when))
@@ -115,10 +117,10 @@ class HoursOut(Schema):
         return record.is_withdrawn
 
 
-@router.get("/hours", response=list[HoursOut], summary="服务时长记录")
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/hours", response=answers(list[HoursOut]), summary="服务时长记录")
+@paginate(Pages, page_size=100)
 def hours_list(request: HttpRequest, status: str = "", source: str = "", team: int | None = None,
-               year: int | None = None) -> QuerySet[ServiceHours]:
+               year: int | None = year_query()) -> QuerySet[ServiceHours]:
     require(request.user, "volunteers.hours.view")
     return selectors.hours_list(user=request.user, filters=selectors.HoursFilters(
         status=status, source=source, team=team, year=year))
@@ -133,12 +135,12 @@ def _record(request: HttpRequest, hours_id: int) -> ServiceHours:
                       "volunteers.hours.review", pk=hours_id)
 
 
-@router.post("/hours/{hours_id}/approve", response=HoursOut, summary="认定服务时长")
+@router.post("/hours/{hours_id}/approve", response=answers(HoursOut, write=True), summary="认定服务时长")
 def hours_approve(request: HttpRequest, hours_id: int, payload: ReviewIn) -> ServiceHours:
     return services.hours_approve(actor=request.user, record=_record(request, hours_id), note=payload.note)
 
 
-@router.post("/hours/{hours_id}/decline", response=HoursOut, summary="不予认定服务时长（须填写理由）")
+@router.post("/hours/{hours_id}/decline", response=answers(HoursOut, write=True), summary="不予认定服务时长（须填写理由）")
 def hours_decline(request: HttpRequest, hours_id: int, payload: ReviewIn) -> ServiceHours:
     return services.hours_decline(actor=request.user, record=_record(request, hours_id), note=payload.note)
 
@@ -156,7 +158,7 @@ class SignOut(Schema):
     hours: Decimal | None = None
 
 
-@router.post("/sign", response=SignOut, summary="凭签到码签到或签退（第一次签到，第二次签退）")
+@router.post("/sign", response=answers(SignOut, write=True), summary="凭签到码签到或签退（第一次签到，第二次签退）")
 def sign(request: HttpRequest, payload: SignIn) -> dict[str, Any]:
     require(request.user, "volunteers.attendance.sign")
     activity = services.activity_by_code(actor=request.user, code=payload.code)
@@ -183,8 +185,8 @@ class FiguresOut(Schema):
     by_team: list[FigureOut]
 
 
-@router.get("/figures", response=FiguresOut, summary="志愿服务统计（按区域、单位、队伍）")
-def figure_summary(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
+@router.get("/figures", response=answers(FiguresOut), summary="志愿服务统计（按区域、单位、队伍）")
+def figure_summary(request: HttpRequest, year: int | None = year_query()) -> dict[str, Any]:
     require(request.user, "volunteers.figures.view")
     year = year or timezone.localdate().year
     totals = figures.totals(user=request.user, year=year)
@@ -206,7 +208,7 @@ class CertificateCheckOut(Schema):
     revoked: bool = False
 
 
-@router.get("/certificates/verify", auth=None, response=CertificateCheckOut, summary="证书查验（公开，姓名脱敏）")
+@router.get("/certificates/verify", auth=None, response=answers(CertificateCheckOut, public=True), summary="证书查验（公开，姓名脱敏）")
 def certificate_verify(request: HttpRequest, code: str) -> dict[str, Any]:
     certificate = selectors.certificate_by_code(code)
     if certificate is None:

@@ -55,16 +55,21 @@ def approved_hours_total(volunteer: Volunteer, *, year: int | None = None) -> De
     return records.aggregate(total=Sum("hours"))["total"] or Decimal(0)
 
 
+# A prefix no stored path has (they all begin with "/"): a filter by a team or region that does not exist
+# finds nothing. Not "\0": PostgreSQL refuses NUL in text, which turned such a filter into a server error.
+NO_PATH = "?"
+
+
 def _region_path(region_id: int | None) -> str | None:
     if not region_id:
         return None
-    return Region.objects.filter(pk=region_id).values_list("path", flat=True).first() or "\0"
+    return Region.objects.filter(pk=region_id).values_list("path", flat=True).first() or NO_PATH
 
 
 def _team_path(team_id: int | None) -> str | None:
     if not team_id:
         return None
-    return VolunteerTeam.objects.filter(pk=team_id).values_list("path", flat=True).first() or "\0"
+    return VolunteerTeam.objects.filter(pk=team_id).values_list("path", flat=True).first() or NO_PATH
 
 
 # ---------------------------------------------------------------- teams

@@ -173,8 +173,35 @@ def table_lines(rows: list[list[str]]) -> list[str]:
     return ["\u3000".join(dict.fromkeys(cell for cell in row if cell)) for row in rows if any(row)]
 
 
+# Word's own limit on a table's columns. A row whose cells span more (w:gridSpan="1000000000") is a
+# hostile or broken file: python-docx would repeat the cell once per spanned column.
+MAX_TABLE_COLUMNS = 63
+
+
+def _grid_span(tc: Any) -> int:
+    span = tc.find(f"{W}tcPr/{W}gridSpan")
+    raw = span.get(f"{W}val") if span is not None else None
+    if raw is None:
+        return 1
+    try:
+        return max(int(raw), 1)
+    except ValueError:
+        return MAX_TABLE_COLUMNS + 1  # not a number: refused below like an oversized span
+
+
+def _check_spans(table: Any) -> None:
+    """Refuse a table whose row spans more columns than Word allows, before any cell is read."""
+    for number, tr in enumerate(table._tbl.tr_lst, start=1):
+        columns = sum(_grid_span(tc) for tc in tr.tc_lst)
+        if columns > MAX_TABLE_COLUMNS:
+            raise DocumentImportError(
+                f"文档中表格第 {number} 行的单元格合并了 {columns} 列，超过 Word 表格的上限 {MAX_TABLE_COLUMNS} 列，"
+                "文件可能已损坏；请在 Word 中另存后重新上传。")
+
+
 def _table_rows(table: Any) -> list[list[str]]:
     """Cell texts per row, a cell merged across columns written in its first column only."""
+    _check_spans(table)
     rows: list[list[str]] = []
     for row in table.rows:
         cells: list[str] = []

@@ -222,3 +222,21 @@ def test_an_item_without_data_scores_zero_and_says_missing_data(cast: dict[str, 
     assert indicators.basis == "牵头任务无量化指标，缺数据"
     page = as_user("office").get(f"/office/plans/assessments/{rubric.pk}/").content.decode()
     assert "缺数据" in page
+
+
+def test_a_rubric_published_before_versions_existed_gets_its_list_as_version_one(cast: dict[str, Any],
+                                                                                  rubric: AssessmentRubric) -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    _score_everyone(cast, rubric)
+    AssessmentRubric.objects.filter(pk=rubric.pk).update(status="published", published_at=timezone.now())
+    migration = importlib.import_module("kepu.plans.migrations.0003_assessment_publication_versions")
+    migration.freeze_already_published(apps, None)
+    frozen = AssessmentPublication.objects.get(rubric=rubric)
+    live = rubric.assessments.filter(withdrawn_at=None)
+    assert frozen.number == 1 and frozen.scores.count() == live.count()
+    assert {(s.unit_id, s.total) for s in frozen.scores.all()} == {(a.unit_id, a.total) for a in live}
+    assert AssessmentRubric.objects.get(pk=rubric.pk).published_version == 1

@@ -183,3 +183,23 @@ def test_two_bulletins_numbered_at_the_same_instant_get_two_numbers(demo: dict[s
     numbers: list[str] = []
     wins, _ = _race(*[lambda: numbers.append(bulletin.next_number(timezone.localdate()))] * 2)
     assert wins == 2 and len(set(numbers)) == 2, numbers
+
+
+@pytest.mark.postgres_only
+def test_an_assessment_correction_makes_one_new_version_when_two_press_at_once(demo: dict[str, User],
+                                                                             on_postgres: bool) -> None:
+    assert on_postgres
+    from kepu.plans.models import AssessmentRubric, RubricStatus
+    from kepu.plans.services.assessment import rubric_correct, rubric_publish
+
+    rubric = AssessmentRubric.objects.filter(status=RubricStatus.DRAFT, assessments__isnull=False).distinct().first()
+    if rubric is None:
+        pytest.fail("the demo has no scored draft rubric to publish")
+    rubric_publish(actor=demo["office"], rubric=rubric)
+    wins, losses = _race(
+        lambda: rubric_correct(actor=demo["office"], rubric=AssessmentRubric.objects.get(pk=rubric.pk), reason="甲"),
+        lambda: rubric_correct(actor=demo["office2"], rubric=AssessmentRubric.objects.get(pk=rubric.pk), reason="乙"),
+    )
+    assert (wins, losses) == (1, [ALREADY_HANDLED])
+    assert sorted(rubric.publications.values_list("number", flat=True)) == [1, 2]
+    assert _decisions(("plans.assessment.correct",), rubric.pk) == (1, 1)

@@ -162,6 +162,12 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
 
+class CorrectionForm(forms.Form):
+    # Not required here: the service refuses a blank reason with its own message.
+    reason = forms.CharField(label="更正原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=1000,
+                             required=False)
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(label="审核意见", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
                            required=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -560,7 +561,9 @@ class AssessmentRubric(TimeStampedModel):
     good_min = models.DecimalField("良好（≥分）", max_digits=5, decimal_places=1, default=Decimal(80))
     pass_min = models.DecimalField("合格（≥分）", max_digits=5, decimal_places=1, default=Decimal(60))
     status = models.CharField("状态", max_length=10, choices=RubricStatus.choices, default=RubricStatus.DRAFT)
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_at = models.DateTimeField("最近发布时间", null=True, blank=True)
+    published_version = models.PositiveSmallIntegerField("已发布版本", default=0,
+                                                         help_text="0 为未发布；每次更正加 1")
     computed_at = models.DateTimeField("计分时间", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -651,6 +654,83 @@ class AssessmentItemScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.points}"
+
+
+class FrozenQuerySet(models.QuerySet[Any]):
+    def delete(self) -> Any:
+        raise PermissionError("已发布的考核结果不可删除，更正须发布新版本")
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("已发布的考核结果不可修改，更正须发布新版本")
+
+
+class Frozen(models.Model):
+    """A row written once at publication and never changed: a correction is a new version."""
+
+    objects = FrozenQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("已发布的考核结果不可修改，更正须发布新版本")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("已发布的考核结果不可删除，更正须发布新版本")
+
+
+class AssessmentPublication(Frozen):
+    """One published version of a rubric's results (第N版): the ranked list as it was when published.
+    Version 1 is the first publication; each correction adds the next one, with its reason."""
+
+    rubric = models.ForeignKey(AssessmentRubric, on_delete=models.PROTECT, related_name="publications")
+    number = models.PositiveSmallIntegerField("版本")
+    reason = models.TextField("更正原因", blank=True)
+    full_points = models.DecimalField("满分", max_digits=6, decimal_places=1)
+    items = models.JSONField("考核项目", default=list, help_text="发布时的考核项目：[{title, points, auto}]")
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    published_at = models.DateTimeField("发布时间")
+
+    class Meta:
+        verbose_name = "考核结果发布版本"
+        verbose_name_plural = "考核结果发布版本"
+        ordering = ["rubric", "-number"]
+        constraints = [models.UniqueConstraint(fields=["rubric", "number"], name="one_publication_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.rubric} 第{self.number}版"
+
+    @property
+    def is_correction(self) -> bool:
+        return self.number > 1
+
+
+class PublishedScore(Frozen):
+    """A unit's score in one published version: total, grade, rank and per-item points as published."""
+
+    publication = models.ForeignKey(AssessmentPublication, on_delete=models.PROTECT, related_name="scores")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="published_as",
+                                   help_text="发布时所依据的得分记录")
+    unit = models.ForeignKey("org.Unit", verbose_name="单位", on_delete=models.PROTECT, related_name="+")
+    unit_name = models.CharField("单位名称", max_length=200, help_text="发布时的名称")
+    rank = models.PositiveSmallIntegerField("名次")
+    total = models.DecimalField("总分", max_digits=6, decimal_places=2)
+    grade = models.CharField("等次", max_length=10, choices=Grade.choices)
+    items = models.JSONField("各项得分", default=list, help_text="[{title, points, missing, basis}]，顺序同发布版本")
+
+    scope_rule = ScopeRule(unit="unit", region="unit__region")
+
+    class Meta:
+        verbose_name = "已发布考核得分"
+        verbose_name_plural = "已发布考核得分"
+        ordering = ["publication", "rank", "id"]
+        constraints = [models.UniqueConstraint(fields=["publication", "unit"], name="one_published_score_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.publication}：{self.unit_name} {self.total}"
 
 
 class DraftStatus(models.TextChoices):

@@ -47,5 +47,6 @@ add_audit_labels({
     "plans.order.close": "办结督办单",
     "plans.assessment.rubric_create": "新建考核细则", "plans.assessment.item_save": "保存考核项目",
     "plans.assessment.compute": "考核计分", "plans.assessment.adjust": "调整考核得分",
-    "plans.assessment.publish": "发布考核结果", "plans.assessment.withdraw": "撤回考核结果",
+    "plans.assessment.publish": "发布考核结果",
+    "plans.assessment.correct": "发布考核结果更正（新版本）", "plans.assessment.withdraw": "撤回考核结果",
 })

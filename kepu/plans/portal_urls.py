@@ -10,4 +10,5 @@ urlpatterns = [
     path("", portal.home, name="home"),
     path("<id:plan_id>/", portal.plan_summary, name="plan"),
     path("assessments/<id:rubric_id>/", portal.results, name="results"),
+    path("assessments/<id:rubric_id>/versions/<id:number>/", portal.results, name="results_version"),
 ]

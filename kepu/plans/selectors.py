@@ -14,12 +14,14 @@ from kepu.core.access import access_object, can, scoped
 from kepu.org.public import Unit
 from kepu.plans.models import (
     Assessment,
+    AssessmentPublication,
     AssessmentRubric,
     Indicator,
     Plan,
     PlanImportDraft,
     PlanSection,
     ProgressReport,
+    PublishedScore,
     ReportEvent,
     ReportEvidence,
     ReportingPeriod,
@@ -222,9 +224,10 @@ def rubric_detail(*, user: Any, rubric_id: int) -> AssessmentRubric:
 
 
 def assessment_list(*, user: Any, rubric: AssessmentRubric, include_withdrawn: bool = False) -> QuerySet[Assessment]:
-    """Scores under a rubric in the user's scope; before publication only those who score see them."""
+    """The office's working scores under a rubric, in the user's scope. Only those who score see them:
+    everyone else reads a published version (published_scores), which the working scores never change."""
     scores = _in_scope(Assessment, user, "plans.assessment.view").filter(rubric=rubric)
-    if rubric.status != RubricStatus.PUBLISHED and not can(user, "plans.assessment.manage"):
+    if not can(user, "plans.assessment.manage"):
         return scores.none()
     if not include_withdrawn:
         scores = scores.filter(withdrawn_at=None)
@@ -233,9 +236,11 @@ def assessment_list(*, user: Any, rubric: AssessmentRubric, include_withdrawn: b
 
 
 def assessment_detail(*, user: Any, assessment_id: int) -> Assessment:
+    """A unit's score. Those who do not score see it only once published in a version (a score made
+    for a correction not yet published stays with the office)."""
     assessment = access_object(Assessment.objects.select_related("rubric", "rubric__plan", "unit"), user,
                                "plans.assessment.view", pk=assessment_id)
-    if assessment.rubric.status != RubricStatus.PUBLISHED and not can(user, "plans.assessment.manage"):
+    if not can(user, "plans.assessment.manage") and not assessment.published_as.exists():
         from django.http import Http404
 
         from kepu.core import audit
@@ -245,8 +250,31 @@ def assessment_detail(*, user: Any, assessment_id: int) -> Assessment:
     return assessment
 
 
+def publication_list(rubric: AssessmentRubric) -> QuerySet[AssessmentPublication]:
+    """A rubric's published versions, newest first (the history is public, like the results)."""
+    return rubric.publications.select_related("published_by").order_by("-number")
+
+
+def publication_of(rubric: AssessmentRubric, number: int | None = None) -> AssessmentPublication | None:
+    """One published version of a rubric's results: the latest, or the one numbered."""
+    versions = publication_list(rubric)
+    return versions.filter(number=number).first() if number else versions.first()
+
+
+def published_scores(publication: AssessmentPublication, *, user: Any = None) -> QuerySet[PublishedScore]:
+    """The frozen list of a version, ranked: everyone's for the public, the user's scope when given."""
+    scores = (_in_scope(PublishedScore, user, "plans.assessment.view") if user is not None
+              else PublishedScore.objects.all())
+    return scores.filter(publication=publication).select_related("unit").order_by("rank", "unit__sort_order")
+
+
+def published_score_of(assessment: Assessment) -> PublishedScore | None:
+    """The figures readers see for a score: as published in the latest version that holds it."""
+    return assessment.published_as.order_by("-publication__number").first()
+
+
 def published_results(rubric_id: int | None = None) -> QuerySet[AssessmentRubric]:
-    """What the portal shows anyone: published rubrics (their live scores are public by publication)."""
+    """What the portal shows anyone: published rubrics (their frozen versions are public)."""
     rubrics = AssessmentRubric.objects.filter(status=RubricStatus.PUBLISHED).select_related("plan")
     return rubrics.filter(pk=rubric_id) if rubric_id else rubrics.order_by("-year")
 

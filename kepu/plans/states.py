@@ -32,12 +32,14 @@ RUBRIC_TRANSITIONS: dict[str, dict[str, str]] = {
     "adjust": {RubricStatus.DRAFT: RubricStatus.DRAFT},
     "edit": {RubricStatus.DRAFT: RubricStatus.DRAFT},
     "publish": {RubricStatus.DRAFT: RubricStatus.PUBLISHED},
+    "correct": {RubricStatus.PUBLISHED: RubricStatus.PUBLISHED},
 }
 
 _LABELS = {**dict(ReportStatus.choices), **dict(OrderStatus.choices), **dict(RubricStatus.choices)}
 VERB_LABELS = {"save": "保存", "submit": "提交", "resubmit": "重新提交", "approve": "审核通过", "return": "退回",
                "sign": "签收", "answer": "回复", "reject_answer": "退回重办", "close": "办结",
-               "compute": "计分", "adjust": "调整评分", "edit": "修改细则", "publish": "发布"}
+               "compute": "计分", "adjust": "调整评分", "edit": "修改细则", "publish": "发布",
+               "correct": "发布更正"}
 
 
 def next_status(table: dict[str, dict[str, str]], verb: str, current: str) -> str:

@@ -53,6 +53,7 @@ urlpatterns = [
     path("assessments/<id:rubric_id>/items/", assessment.rubric_item_add, name="rubric_item_add"),
     path("assessments/<id:rubric_id>/compute/", assessment.rubric_compute, name="rubric_compute"),
     path("assessments/<id:rubric_id>/publish/", assessment.rubric_publish, name="rubric_publish"),
+    path("assessments/<id:rubric_id>/correct/", assessment.rubric_correct, name="rubric_correct"),
     path("assessments/scores/<id:assessment_id>/", assessment.assessment_detail, name="assessment_detail"),
     path("assessments/scores/<id:assessment_id>/adjust/", assessment.assessment_adjust, name="assessment_adjust"),
     path("assessments/scores/<id:assessment_id>/withdraw/", assessment.assessment_withdraw,

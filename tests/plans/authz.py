@@ -198,6 +198,7 @@ CASES = [
          data=lambda o: {"title": "宣传报道", "points": 5, "auto_metric": ""}),
     Page("plans:rubric_compute", OFFICE, method="post", kwargs=_rubric),
     Page("plans:rubric_publish", OFFICE, method="post", kwargs=_rubric),
+    Page("plans:rubric_correct", OFFICE, method="post", kwargs=_rubric, data=lambda o: {"reason": "名次计算有误"}),
     Page("plans:assessment_detail", OFFICE, kwargs=_assessment),
     Page("plans:assessment_adjust", OFFICE, method="post", kwargs=_assessment,
          data=lambda o: {"item": o["rubric"].items.get(auto_metric="").pk, "points": 18, "note": "依据工作总结"}),
@@ -217,4 +218,6 @@ CASES = [
     PortalPage("plans_portal:home", EVERYONE),
     PortalPage("plans_portal:plan", EVERYONE, kwargs=_plan),
     PortalPage("plans_portal:results", (), anonymous="denied", kwargs=_rubric, label="未发布"),
+    PortalPage("plans_portal:results_version", (), anonymous="denied",
+               kwargs=lambda o: {**_rubric(o), "number": 1}, label="未发布"),
 ]

@@ -1,8 +1,11 @@
 """Assessment (目标管理考核): a year's rubric, scores per member unit — auto items from the ledger's own
 data, manual items by the office with an evidence note — grade bands, and publication.
 
-Scores have legal weight: they are withdrawn with a reason, never deleted. Once a rubric is published,
-its live scores are fixed; a wrong score is withdrawn and scored again.
+Published means final. Publishing copies the ranked list into an immutable version (第1版,
+AssessmentPublication + PublishedScore); whatever happens to the live scores afterwards (re-scoring,
+new units, new data, adjustments) changes nothing published. A correction is the next version, with
+its reason. Only member units with a task in the assessed plan are scored; an item without data
+scores 0 (缺数据), never full marks. Scores have legal weight: withdrawn with a reason, never deleted.
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ from kepu.plans.models import (
     AlertLevel,
     Assessment,
     AssessmentItemScore,
+    AssessmentPublication,
     AssessmentRubric,
     AutoMetric,
     Grade,
     Indicator,
     Plan,
     ProgressReport,
+    PublishedScore,
     ReportingPeriod,
     ReportStatus,
     RubricItem,
@@ -48,6 +53,7 @@ from kepu.plans.states import RUBRIC_TRANSITIONS, next_status
 
 RUBRIC_FIELDS = ("year", "title", "excellent_min", "good_min", "pass_min", "status")
 TWO = Decimal("0.01")
+MISSING = "缺数据"
 
 DEFAULT_ITEMS = (
     ("进展按时报送", "应报进展中按时（截止日前）首次提交的比例 × 分值", Decimal(20), AutoMetric.ON_TIME, False),
@@ -194,10 +200,10 @@ def _score_unit(rubric: AssessmentRubric, items: list[RubricItem], unit: Unit, a
         score = existing.get(item.pk) or AssessmentItemScore(assessment=assessment, item=item)
         if item.auto_metric:
             rate, basis = _metric(item.auto_metric, unit.pk, data)
-            # Nothing to measure is not the unit's fault: the item counts in full.
+            # No data is not a score: the item earns nothing and says 缺数据 (never full marks).
             score.rate = rate.quantize(Decimal("0.0001")) if rate is not None else None
-            score.points = (item.points * (rate if rate is not None else Decimal(1))).quantize(TWO, ROUND_HALF_UP)
-            score.basis = basis if rate is not None else f"{basis}，按满分计"
+            score.points = (item.points * (rate or Decimal(0))).quantize(TWO, ROUND_HALF_UP)
+            score.basis = basis if rate is not None else f"{basis}，{MISSING}"
             score.scored_at = timezone.now()
         elif not score.pk:
             score.basis = "待纲要办评分"
@@ -217,19 +223,46 @@ def _totals(rubric: AssessmentRubric) -> None:
     Assessment.objects.bulk_update(live, ["total", "grade", "rank", "updated_at"])
 
 
+def assessed_units(plan: Plan) -> list[Unit]:
+    """The units a rubric scores: active member units with at least one task (lead or participant) in
+    the plan — a unit the plan gives nothing to do has nothing to be assessed on. A task that all
+    member units share (各成员单位共同负责) gives every member unit a task."""
+    members = Unit.objects.filter(is_member=True, is_active=True)
+    if not Task.objects.filter(plan=plan, all_members=True).exists():
+        members = members.filter(pk__in=TaskUnit.objects.filter(task__plan=plan).values("unit_id"))
+    return list(members.order_by("sort_order", "id"))
+
+
+def _withdraw_unassessed(actor: Any, rubric: AssessmentRubric, units: list[Unit]) -> None:
+    """Before publication, a live score of a unit no longer assessed (its tasks moved) is withdrawn."""
+    keep = {u.pk for u in units}
+    for stale in Assessment.objects.filter(rubric=rubric, withdrawn_at=None).exclude(unit_id__in=keep):
+        transition(stale, to=timezone.now(), status_field="withdrawn_at", actor=actor,
+                   action="plans.assessment.withdraw", withdrawal_reason=NOT_ASSESSED_REASON)
+        audit.record(actor, "plans.assessment.withdraw", category=AuditCategory.WITHDRAW, obj=stale,
+                     reason=NOT_ASSESSED_REASON)
+
+
+NOT_ASSESSED_REASON = "该单位在考核依据方案中无任务，不参与考核"
+
+
 @transaction.atomic
 def rubric_compute(*, actor: Any, rubric: AssessmentRubric, today: datetime.date | None = None) -> int:
-    """Score every active member unit. Before publication all live scores are recomputed; after it,
-    only units whose score was withdrawn get a new one."""
+    """Score every assessed unit (see assessed_units). Before publication all live scores are
+    recomputed; after it, only units without a live score get one (a correction in the making: nothing
+    published changes until a correction is published)."""
     require(actor, "plans.assessment.manage")
     items = list(rubric.items.all())
     if not items:
         raise ValidationFailed("请先添加考核项目", "items")
     published = rubric.status == RubricStatus.PUBLISHED
     data = _year_data(rubric, today or timezone.localdate())
+    units = assessed_units(rubric.plan)
+    if not published:
+        _withdraw_unassessed(actor, rubric, units)
     live = {a.unit_id: a for a in Assessment.objects.filter(rubric=rubric, withdrawn_at=None)}
     scored = 0
-    for unit in Unit.objects.filter(is_member=True, is_active=True):
+    for unit in units:
         if published and unit.pk in live:
             continue
         assessment = live.get(unit.pk) or Assessment.objects.create(rubric=rubric, unit=unit)
@@ -257,7 +290,7 @@ def score_adjust(*, actor: Any, assessment: Assessment, item: RubricItem, points
     """The office scores a manual item, with the evidence it relied on."""
     require(actor, "plans.assessment.manage")
     if not can_adjust(assessment):
-        raise WorkflowError("考核结果已发布，不能修改；如有错误请撤销该结果并重新计分")
+        raise WorkflowError("考核结果已发布，不能修改；如有错误请撤销该结果、重新计分后发布更正")
     if item.rubric_id != assessment.rubric_id or item.auto_metric:
         raise ValidationFailed("只能调整本细则中的人工评分项目", "item")
     if not Decimal(0) <= points <= item.points:
@@ -275,23 +308,76 @@ def score_adjust(*, actor: Any, assessment: Assessment, item: RubricItem, points
     return score
 
 
-@transaction.atomic
-def rubric_publish(*, actor: Any, rubric: AssessmentRubric) -> AssessmentRubric:
-    """Publish the results: fixed from now on, and listed on the public portal."""
-    require(actor, "plans.assessment.manage")
+def _publishable(rubric: AssessmentRubric) -> list[Assessment]:
+    """The live scores, ranked, once every manual item is scored."""
     live = Assessment.objects.filter(rubric=rubric, withdrawn_at=None)
     if not live.exists():
         raise ValidationFailed("尚未计分，不能发布", "status")
     unscored = AssessmentItemScore.objects.filter(assessment__in=live, item__auto_metric="", scored_at=None).count()
     if unscored:
         raise ValidationFailed(f"还有 {unscored} 个人工评分项目未评分，不能发布", "status")
-    transition(rubric, to=next_status(RUBRIC_TRANSITIONS, "publish", rubric.status), actor=actor,
-               action="plans.assessment.publish", published_at=timezone.now())
+    return list(live.select_related("unit").prefetch_related("item_scores").order_by("rank", "unit__sort_order"))
+
+
+def _freeze(rubric: AssessmentRubric, live: list[Assessment], *, actor: Any, reason: str) -> AssessmentPublication:
+    """Copy the ranked list as it is now into version `rubric.published_version` (never changed again)."""
+    items = list(rubric.items.all())
+    publication = AssessmentPublication.objects.create(
+        rubric=rubric, number=rubric.published_version, reason=reason, published_by=_person(actor),
+        published_at=rubric.published_at, full_points=sum((i.points for i in items), Decimal(0)),
+        items=[{"title": i.title, "points": str(i.points), "auto": bool(i.auto_metric)} for i in items])
+    rows = []
+    for assessment in live:
+        by_item = {s.item_id: s for s in assessment.item_scores.all()}
+        rows.append(PublishedScore(
+            publication=publication, assessment=assessment, unit=assessment.unit, unit_name=assessment.unit.name,
+            rank=assessment.rank or 0, total=assessment.total, grade=assessment.grade,
+            items=[_frozen_item(item, by_item.get(item.pk)) for item in items]))
+    PublishedScore.objects.bulk_create(rows)
+    return publication
+
+
+def _frozen_item(item: RubricItem, score: AssessmentItemScore | None) -> dict[str, Any]:
+    missing = score is None or (bool(item.auto_metric) and score.rate is None)
+    return {"title": item.title, "points": str(score.points if score else Decimal(0)), "missing": missing,
+            "basis": score.basis if score else MISSING}
+
+
+@transaction.atomic
+def rubric_publish(*, actor: Any, rubric: AssessmentRubric) -> AssessmentPublication:
+    """Publish the results as 第1版: frozen from now on, and listed on the public portal."""
+    require(actor, "plans.assessment.manage")
+    live = _publishable(rubric)
+    transition(rubric, to=1, status_field="published_version", actor=actor, action="plans.assessment.publish",
+               status=next_status(RUBRIC_TRANSITIONS, "publish", rubric.status), published_at=timezone.now())
+    publication = _freeze(rubric, live, actor=actor, reason="")
     audit.record(actor, "plans.assessment.publish", category=AuditCategory.WORKFLOW, obj=rubric,
-                 reason=f"发布 {live.count()} 个单位的考核结果")
-    tell(liaisons_of(live.values_list("unit_id", flat=True)), title=f"考核结果已发布：{rubric.title}",
-           kind="plans.assessment", link=reverse("plans:rubric_detail", args=[rubric.pk]))
-    return rubric
+                 after={"version": 1, "units": len(live)}, reason=f"发布 {len(live)} 个单位的考核结果（第1版）")
+    tell(liaisons_of([a.unit_id for a in live]), title=f"考核结果已发布：{rubric.title}",
+         kind="plans.assessment", link=reverse("plans:rubric_detail", args=[rubric.pk]))
+    return publication
+
+
+@transaction.atomic
+def rubric_correct(*, actor: Any, rubric: AssessmentRubric, reason: str) -> AssessmentPublication:
+    """Publish a correction: the live scores as they are now become the next version, with its reason.
+    Earlier versions stay as they were, readable in the history. Of two corrections made at once from
+    the same version, one wins; the other is told 已被他人处理."""
+    require(actor, "plans.assessment.manage")
+    if not reason.strip():
+        raise ValidationFailed("发布更正须填写更正原因", "reason")
+    status = next_status(RUBRIC_TRANSITIONS, "correct", rubric.status)
+    live = _publishable(rubric)
+    previous = rubric.published_version
+    transition(rubric, to=previous + 1, status_field="published_version", actor=actor,
+               action="plans.assessment.correct", status=status, published_at=timezone.now())
+    publication = _freeze(rubric, live, actor=actor, reason=reason.strip())
+    audit.record(actor, "plans.assessment.correct", category=AuditCategory.WORKFLOW, obj=rubric,
+                 before={"version": previous}, after={"version": publication.number, "units": len(live)},
+                 reason=reason.strip())
+    tell(liaisons_of([a.unit_id for a in live]), title=f"考核结果已更正（第{publication.number}版）：{rubric.title}",
+         kind="plans.assessment", link=reverse("plans:rubric_detail", args=[rubric.pk]))
+    return publication
 
 
 @transaction.atomic

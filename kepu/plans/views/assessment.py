@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,7 +13,7 @@ from kepu.core.access import access_object, can
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required
 from kepu.plans import selectors
-from kepu.plans.forms import AdjustForm, ReasonForm, RubricForm, RubricItemForm
+from kepu.plans.forms import AdjustForm, CorrectionForm, ReasonForm, RubricForm, RubricItemForm
 from kepu.plans.models import Assessment, AssessmentRubric, RubricItem, RubricStatus
 from kepu.plans.services import assessment as scoring
 from kepu.plans.views.common import first_error, form_error
@@ -42,17 +44,36 @@ def rubric_create(request: HttpRequest) -> HttpResponse:
 
 @action_required("plans.assessment.view")
 def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
+    """The office works on the live scores; everyone else reads the latest published version."""
     rubric = selectors.rubric_detail(user=request.user, rubric_id=rubric_id)
     items = list(rubric.items.all())
     manage = can(request.user, "plans.assessment.manage")
-    scores = list(selectors.assessment_list(user=request.user, rubric=rubric, include_withdrawn=manage))
-    for score in scores:
-        by_item = {s.item_id: s for s in score.item_scores.all()}
-        score.cells = [by_item.get(item.pk) for item in items]
+    publication = selectors.publication_of(rubric)
+    if manage:
+        scores: list[Any] = list(selectors.assessment_list(user=request.user, rubric=rubric, include_withdrawn=True))
+        for score in scores:
+            score.cells, score.detail_id = _live_cells(score, items), score.pk
+    else:
+        scores = list(selectors.published_scores(publication, user=request.user)) if publication else []
+        for score in scores:
+            score.cells, score.detail_id = score.items, score.assessment_id
     return render(request, "plans/rubric_detail.html", {
         "page_title": rubric.title, "rubric": rubric, "items": items, "scores": scores,
-        "full": sum(i.points for i in items), "can_manage": manage,
+        "full": sum(i.points for i in items), "can_manage": manage, "publication": publication,
+        "versions": selectors.publication_list(rubric) if manage else [],
         "draft": rubric.status == RubricStatus.DRAFT, "item_form": RubricItemForm()})
+
+
+def _live_cells(score: Assessment, items: list[RubricItem]) -> list[dict[str, Any] | None]:
+    """A working score's cells in the shape of a published one's (see services.assessment._frozen_item)."""
+    by_item = {s.item_id: s for s in score.item_scores.all()}
+    cells: list[dict[str, Any] | None] = []
+    for item in items:
+        cell = by_item.get(item.pk)
+        cells.append(None if cell is None else {
+            "points": cell.points, "basis": cell.basis, "missing": bool(item.auto_metric) and cell.rate is None,
+            "pending": not item.auto_metric and cell.scored_at is None})
+    return cells
 
 
 @require_POST
@@ -90,7 +111,23 @@ def rubric_publish(request: HttpRequest, rubric_id: int) -> HttpResponse:
     rubric = access_object(AssessmentRubric.objects.all(), request.user, "plans.assessment.manage", pk=rubric_id)
     try:
         scoring.rubric_publish(actor=request.user, rubric=rubric)
-        messages.success(request, "考核结果已发布，并在公众门户公开。")
+        messages.success(request, "考核结果已发布（第1版），并在公众门户公开。")
+    except KepuError as exc:
+        form_error(request, None, exc)
+    return redirect("plans:rubric_detail", rubric_id=rubric.pk)
+
+
+@require_POST
+@action_required("plans.assessment.manage")
+def rubric_correct(request: HttpRequest, rubric_id: int) -> HttpResponse:
+    rubric = access_object(AssessmentRubric.objects.all(), request.user, "plans.assessment.manage", pk=rubric_id)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("plans:rubric_detail", rubric_id=rubric.pk)
+    try:
+        publication = scoring.rubric_correct(actor=request.user, rubric=rubric, reason=form.cleaned_data["reason"])
+        messages.success(request, f"已发布更正（第{publication.number}版），公众门户显示新版本，原版本仍可查阅。")
     except KepuError as exc:
         form_error(request, None, exc)
     return redirect("plans:rubric_detail", rubric_id=rubric.pk)
@@ -107,6 +144,8 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
             for item in assessment.rubric.items.all()]
     return render(request, "plans/assessment_detail.html", {
         "page_title": f"{assessment.unit.name} · {assessment.rubric.title}", "assessment": assessment, "rows": rows,
+        # Readers see the total, grade and rank as published; the office sees the working figures.
+        "figures": assessment if manage else selectors.published_score_of(assessment),
         "can_adjust": manage and scoring.can_adjust(assessment),
         "can_withdraw": manage and not assessment.is_withdrawn, "reason_form": ReasonForm()})
 

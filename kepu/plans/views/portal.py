@@ -27,10 +27,14 @@ def plan_summary(request: HttpRequest, plan_id: int) -> HttpResponse:
         "goals": plan.indicators.filter(task=None).order_by("order")})
 
 
-def results(request: HttpRequest, rubric_id: int) -> HttpResponse:
+def results(request: HttpRequest, rubric_id: int, number: int | None = None) -> HttpResponse:
+    """A published version of the results (the latest unless numbered), read only from its frozen copy."""
     rubric = selectors.published_results(rubric_id).first()
-    if rubric is None:
+    publication = selectors.publication_of(rubric, number) if rubric else None
+    if rubric is None or publication is None:
         raise Http404("考核结果未发布")
-    scores = (rubric.assessments.filter(withdrawn_at=None).select_related("unit").order_by("rank", "unit__sort_order"))
-    return render(request, "plans/portal_results.html", {"page_title": rubric.title, "rubric": rubric,
-                                                         "scores": scores})
+    versions = list(selectors.publication_list(rubric))
+    return render(request, "plans/portal_results.html", {
+        "page_title": f"{rubric.title}（第{publication.number}版）", "rubric": rubric, "publication": publication,
+        "scores": selectors.published_scores(publication), "versions": versions,
+        "is_latest": publication.number == versions[0].number})

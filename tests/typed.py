@@ -6,13 +6,16 @@ import html
 import re
 from typing import Any
 
+TEXTAREA = re.compile(r'<textarea([^>]*)>(.*?)</textarea>\s*((?:<div class="invalid-feedback[^"]*">.*?</div>)?)', re.S)
 
-def field_state(response: Any, name: str) -> tuple[str, str]:
-    """(the text kept in the textarea/input `name`, the error shown directly after it) on the page."""
-    page = response.content.decode()
-    textarea = re.search(r'<textarea[^>]*name="%s"[^>]*>(.*?)</textarea>\s*((?:<div class="invalid-feedback[^"]*">.*?</div>)?)'
-                         % re.escape(name), page, re.S)
-    if textarea is None:
-        raise AssertionError(f"no field {name!r} on the page")
-    error = re.sub(r"<[^>]+>", "", textarea.group(2))
-    return html.unescape(textarea.group(1)), html.unescape(error).strip()
+
+def field_state(response: Any, name: str, id: str = "") -> tuple[str, str]:
+    """(the text kept in the textarea `name` — the one with `id` when several share the name —, the error
+    shown directly after it) on the page."""
+    for match in TEXTAREA.finditer(response.content.decode()):
+        attributes = match.group(1)
+        if f'name="{name}"' in attributes and (not id or f'id="{id}"' in attributes):
+            text = match.group(2).removeprefix("\n")  # a browser drops the newline right after <textarea>
+            error = re.sub(r"<[^>]+>", "", match.group(3))
+            return html.unescape(text), html.unescape(error).strip()
+    raise AssertionError(f"no field {name!r} on the page")

@@ -19,3 +19,14 @@ def field_state(response: Any, name: str, id: str = "") -> tuple[str, str]:
             error = re.sub(r"<[^>]+>", "", match.group(3))
             return html.unescape(text), html.unescape(error).strip()
     raise AssertionError(f"no field {name!r} on the page")
+
+
+def input_state(response: Any, name: str) -> tuple[str, str]:
+    """(the value kept in the single-line input `name`, the error shown right after it)."""
+    pattern = r'<input([^>]*name="%s"[^>]*)>\s*((?:<div class="invalid-feedback[^"]*">.*?</div>)?)' % re.escape(name)
+    match = re.search(pattern, response.content.decode(), re.S)
+    if match is None:
+        raise AssertionError(f"no input {name!r} on the page")
+    value = re.search(r'value="([^"]*)"', match.group(1))
+    error = re.sub(r"<[^>]+>", "", match.group(2))
+    return html.unescape(value.group(1) if value else ""), html.unescape(error).strip()

@@ -23,7 +23,7 @@ def field_state(response: Any, name: str, id: str = "") -> tuple[str, str]:
 
 def input_state(response: Any, name: str) -> tuple[str, str]:
     """(the value kept in the single-line input `name`, the error shown right after it)."""
-    pattern = r'<input([^>]*name="%s"[^>]*)>\s*((?:<div class="invalid-feedback[^"]*">.*?</div>)?)' % re.escape(name)
+    pattern = r'<input([^>]*name="' + re.escape(name) + r'"[^>]*)>\s*((?:<div class="invalid-feedback[^"]*">.*?</div>)?)'
     match = re.search(pattern, response.content.decode(), re.S)
     if match is None:
         raise AssertionError(f"no input {name!r} on the page")

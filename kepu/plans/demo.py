@@ -121,7 +121,8 @@ def _backdate(report: ProgressReport, period: ReportingPeriod, reviewed_days: in
     """Demo history happened around the period's deadline, not at load time."""
     tz = timezone.get_current_timezone()
     submitted = datetime.datetime.combine(period.due_date - datetime.timedelta(days=5), datetime.time(10), tz)
-    changes: dict[str, Any] = {"submitted_at": submitted, "first_submitted_at": submitted}
+    changes: dict[str, Any] = {"submitted_at": submitted, "first_submitted_at": submitted,
+                               "created_at": submitted - datetime.timedelta(hours=2)}  # drafted that morning
     if reviewed_days is not None:
         changes["reviewed_at"] = submitted + datetime.timedelta(days=reviewed_days, hours=5)
     ProgressReport.objects.filter(pk=report.pk).update(**changes)

@@ -15,6 +15,7 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from kepu.core import audit
@@ -173,12 +174,18 @@ def _history(teams: dict[str, VolunteerTeam], members: dict[str, list[Volunteer]
     for attendance, hours in rows:
         hours.attendance = attendance  # now with its id
     ServiceHours.objects.bulk_create([h for _, h in rows], batch_size=1000)
+    # A sign-in record's hours are recorded at its sign-out, not when the demo loads.
+    signed_out = Attendance.objects.filter(pk=OuterRef("attendance_id")).values("signed_out_at")[:1]
+    ServiceHours.objects.filter(source=HoursSource.SIGN_IN, attendance__isnull=False).update(
+        created_at=Subquery(signed_out))
 
 
 def _activity(team: VolunteerTeam, title: str, start: datetime.datetime, end: datetime.datetime) -> Activity:
     activity = Activity(team=team, title=title, place=f"{team.region.name}新时代文明实践站", region=team.region,
                         starts_at=start, ends_at=end)
     services.activities._unique_codes(activity)
+    # Published a week ahead, as a team does, rather than at the moment the demo loads.
+    Activity.objects.filter(pk=activity.pk).update(created_at=start - datetime.timedelta(days=7))
     return activity
 
 
@@ -219,13 +226,18 @@ def _today(teams: dict[str, VolunteerTeam]) -> Activity:
 def _manual(volunteer: Volunteer, team: VolunteerTeam, hours: int, reviewer: User, *, years_ago: int = 1) -> None:
     """Earlier years' hours carried over from the paper ledger (管理员补录, approved)."""
     day = timezone.localdate().replace(month=6, day=15) - datetime.timedelta(days=365 * years_ago)
+    # Transcribed once the paper ledger's last day was over (at least a week later), and approved then.
+    recorded = max(timezone.now() - datetime.timedelta(days=300),
+                   datetime.datetime.combine(day + datetime.timedelta(days=7), datetime.time(10),
+                                             timezone.get_current_timezone()))
     while hours > 0:
         chunk = min(hours, 24)
-        ServiceHours.objects.create(
+        record = ServiceHours.objects.create(
             volunteer=volunteer, team=team, source=HoursSource.MANUAL, title="历年服务时长（纸质台账转录）",
             served_on=day, hours=Decimal(chunk), reason="平台上线前的服务时长，依纸质台账转录",
             evidence_note="纸质签到表存档于队部", status=HoursStatus.APPROVED, reviewed_by=reviewer,
-            reviewed_at=timezone.now() - datetime.timedelta(days=300), review_note="已核对纸质台账")
+            reviewed_at=recorded + datetime.timedelta(hours=2), review_note="已核对纸质台账")
+        ServiceHours.objects.filter(pk=record.pk).update(created_at=recorded)
         hours -= chunk
         day -= datetime.timedelta(days=7)
 
@@ -247,9 +259,14 @@ def _stars(teams: dict[str, VolunteerTeam], members: dict[str, list[Volunteer]],
         hours_at_application=approved_hours_total(certified), status=StarStatus.CERTIFIED, reviewed_by=reviewer,
         reviewed_at=timezone.now() - datetime.timedelta(days=74), review_note="服务记录完整，同意",
         notice_starts_on=start, notice_ends_on=end)
-    Certificate.objects.create(application=application, volunteer=certified, level=application.level,
-                               hours=application.hours_at_application, code=rules.new_certificate_code(),
-                               issued_on=issued, issuing_unit=teams[squad].unit, issued_by=reviewer)
+    StarApplication.objects.filter(pk=application.pk).update(  # applied a week before its review
+        created_at=application.reviewed_at - datetime.timedelta(days=7))
+    certificate = Certificate.objects.create(
+        application=application, volunteer=certified, level=application.level,
+        hours=application.hours_at_application, code=rules.new_certificate_code(), issued_on=issued,
+        issuing_unit=teams[squad].unit, issued_by=reviewer)
+    Certificate.objects.filter(pk=certificate.pk).update(created_at=datetime.datetime.combine(
+        issued, datetime.time(10), timezone.get_current_timezone()))
     # One application in public notice (approved through the service, so the notice starts today).
     for volunteer, approve in ((noticed, True), (waiting, False)):
         application = StarApplication.objects.create(

@@ -149,3 +149,35 @@ def test_the_report_form_submits_through_the_page(cast: dict[str, Any], as_user:
     as_user("office").post(f"/office/plans/reports/{report.pk}/return/", {"reason": "数字有误"})
     page = as_user("jiaoyu").get(url).content.decode()
     assert "数字有误" in page and "重新提交" in page
+
+
+def test_a_resubmitted_report_clears_its_warning_at_once(cast: dict[str, Any], festival: Task,
+                                                         first_quarter: Any) -> None:
+    """The light follows the report: no 「被退回」 left on the task once the unit has resubmitted."""
+    report = _submit(cast, festival, first_quarter)
+    reporting.report_return(actor=cast["office"], report=report, reason="请补充活动照片")
+    festival.refresh_from_db()
+    assert "进展被退回" in festival.alert_reason
+    _submit(cast, festival, first_quarter, text="已补充照片")
+    festival.refresh_from_db()
+    assert "进展被退回" not in festival.alert_reason
+    returned = Notification.objects.filter(recipient=cast["jiaoyu"], kind="plans.report.returned").latest("id")
+    assert returned.read_at is not None, "the message about the return is settled by the resubmission"
+
+
+def test_a_late_report_once_submitted_no_longer_shows_as_missing(cast: dict[str, Any], festival: Task,
+                                                                 first_quarter: Any) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from kepu.plans.services import supervision
+
+    first_quarter.due_date = timezone.localdate() - datetime.timedelta(days=10)  # late, whatever today is
+    first_quarter.save(update_fields=["due_date"])
+    supervision.recompute_task(festival)
+    missing = f"{cast['jiaoyu'].unit.label}「{first_quarter.label}」进展逾期未报"
+    assert missing in festival.alert_reason
+    _submit(cast, festival, first_quarter)
+    festival.refresh_from_db()
+    assert missing not in festival.alert_reason

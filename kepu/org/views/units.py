@@ -105,12 +105,17 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 
 @action_required("org.unit.view")
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
+    return _detail_page(request, unit_id)
+
+
+def _detail_page(request: HttpRequest, unit_id: int, **typed: AliasForm | ReasonForm) -> HttpResponse:
+    """The unit's page; after a refused alias or deactivation that form shows again as typed, with the error."""
     unit = selectors.unit_detail(user=request.user, unit_id=unit_id)
     can_change = can(request.user, "org.unit.change") and can_reach(request.user, "org.unit.change", unit)
     members = selectors.user_list(user=request.user).filter(unit=unit) if can(request.user, "org.user.view") else []
     return render(request, "org/unit_detail.html", {
         "page_title": unit.name, "unit": unit, "can_change": can_change, "alias_form": AliasForm(),
-        "reason_form": ReasonForm(), "members": members,
+        "reason_form": ReasonForm(), **typed, "members": members,
         "children": selectors.unit_list(user=request.user, filters=selectors.UnitFilters()).filter(parent=unit),
     })
 
@@ -137,12 +142,14 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 def unit_alias_add(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access_object(Unit.objects.all(), request.user, "org.unit.change", pk=unit_id)
     form = AliasForm(request.POST)
-    if form.is_valid():
-        try:
-            services.alias_add(actor=request.user, unit=unit, name=form.cleaned_data["name"])
-            messages.success(request, "已添加别名。")
-        except ValidationFailed as exc:
-            messages.error(request, exc.message)
+    if not form.is_valid():
+        return _detail_page(request, unit.pk, alias_form=form)
+    try:
+        services.alias_add(actor=request.user, unit=unit, name=form.cleaned_data["name"])
+    except ValidationFailed as exc:
+        form.add_error("name", exc.message)
+        return _detail_page(request, unit.pk, alias_form=form)
+    messages.success(request, "已添加别名。")
     return redirect("org:unit_detail", unit_id=unit.pk)
 
 
@@ -161,11 +168,14 @@ def unit_alias_remove(request: HttpRequest, unit_id: int, alias_id: int) -> Http
 def unit_deactivate(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access_object(Unit.objects.all(), request.user, "org.unit.change", pk=unit_id)
     form = ReasonForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        return _detail_page(request, unit.pk, reason_form=form)
+    try:
         services.unit_deactivate(actor=request.user, unit=unit, reason=form.cleaned_data["reason"])
-        messages.success(request, f"已停用“{unit.name}”。")
-    else:
-        messages.error(request, "停用单位须填写原因。")
+    except ValidationFailed as exc:
+        form.add_error("reason", exc.message)
+        return _detail_page(request, unit.pk, reason_form=form)
+    messages.success(request, f"已停用“{unit.name}”。")
     return redirect("org:unit_detail", unit_id=unit.pk)
 
 

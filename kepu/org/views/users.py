@@ -58,6 +58,11 @@ def effective_permissions(user: User) -> list[dict[str, object]]:
 
 @action_required("org.user.view")
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _detail_page(request, user_id)
+
+
+def _detail_page(request: HttpRequest, user_id: int, reason_form: ReasonForm | None = None) -> HttpResponse:
+    """The user's page; after a refused deactivation its reason shows again as typed, with the error."""
     person = selectors.user_detail(user=request.user, user_id=user_id)
     return render(request, "org/user_detail.html", {
         "page_title": f"用户：{person}", "person": person,
@@ -65,7 +70,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         "permissions": effective_permissions(person), "multi_role_rule": MULTI_ROLE_RULE,
         "locked_until": locked_until(person.username),
         "can_change": can(request.user, "org.user.change") and can_reach(request.user, "org.user.change", person),
-        "reason_form": ReasonForm(),
+        "reason_form": reason_form or ReasonForm(),
     })
 
 
@@ -128,9 +133,12 @@ def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     person = access_object(User.objects.all(), request.user, "org.user.change", pk=user_id)
     form = ReasonForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        return _detail_page(request, person.pk, form)
+    try:
         services.user_deactivate(actor=request.user, user=person, reason=form.cleaned_data["reason"])
-        messages.success(request, "账号已停用。")
-    else:
-        messages.error(request, "停用账号须填写原因。")
+    except ValidationFailed as exc:
+        form.add_error("reason", exc.message)
+        return _detail_page(request, person.pk, form)
+    messages.success(request, "账号已停用。")
     return redirect("org:user_detail", user_id=person.pk)

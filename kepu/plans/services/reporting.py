@@ -131,9 +131,21 @@ def report_save(*, actor: Any, task: Task, period: ReportingPeriod, progress: in
     audit.record(actor, f"plans.report.{verb}", category=AuditCategory.WORKFLOW if submit else AuditCategory.UPDATE,
                  obj=report, before=before, after=audit.snapshot(report, REPORT_FIELDS))
     if submit:
+        _settle_warnings(report)
         tell(office_staff(), title=f"{unit.label}提交了进展：{task.title[:30]}", kind="plans.report.submitted",
                body=f"{period.label}，累计进度 {progress}%", link=reverse("plans:report_detail", args=[report.pk]))
     return report
+
+
+def _settle_warnings(report: ProgressReport) -> None:
+    """A submission removes its own cause of warning: the task's light is recomputed now (not at the next
+    daily run) and the liaisons' unread 「进展被退回」 messages about this report are marked read."""
+    from kepu.notifications.models import Notification
+    from kepu.plans.services.supervision import recompute_task
+
+    recompute_task(report.task)
+    Notification.objects.filter(kind="plans.report.returned", read_at__isnull=True,
+                                link=reverse("plans:report_detail", args=[report.pk])).update(read_at=timezone.now())
 
 
 def _save_figures(report: ProgressReport, chosen: dict[Indicator, Decimal]) -> None:

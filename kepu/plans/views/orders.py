@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,16 +15,16 @@ from django.views.decorators.http import require_POST
 
 from kepu.core import audit
 from kepu.core.access import can
-from kepu.core.errors import KepuError
+from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.views import action_required, file_response, paginate
 from kepu.org.public import Unit
 from kepu.plans import notices, selectors
 from kepu.plans.forms import AnswerForm, CloseForm, OrderForm, ReasonForm
-from kepu.plans.models import OrderStatus
+from kepu.plans.models import OrderStatus, SupervisionOrder
 from kepu.plans.services import supervision
 from kepu.plans.states import ORDER_TRANSITIONS, can_do
-from kepu.plans.views.common import first_error, form_error
+from kepu.plans.views.common import form_error
 from kepu.reports.docx import DOCX_CONTENT_TYPE
 
 
@@ -57,6 +60,11 @@ def order_create(request: HttpRequest, task_id: int) -> HttpResponse:
 
 @action_required("plans.order.view")
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    return _detail_page(request, order_id)
+
+
+def _detail_page(request: HttpRequest, order_id: int, **typed: Any) -> HttpResponse:
+    """The 督办单 page; `typed` holds a refused form (bound, with its error) shown again as the user left it."""
     order = selectors.order_detail(user=request.user, order_id=order_id)
     responder = can(request.user, "plans.order.respond") and order.unit_id == request.user.unit_id
     issuer = can(request.user, "plans.order.issue")
@@ -66,7 +74,7 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
         "can_answer": responder and can_do(ORDER_TRANSITIONS, "answer", order.status),
         "can_close": issuer and can_do(ORDER_TRANSITIONS, "close", order.status),
         "can_reject": issuer and can_do(ORDER_TRANSITIONS, "reject_answer", order.status),
-        "answer_form": AnswerForm(), "close_form": CloseForm(), "reason_form": ReasonForm(),
+        "answer_form": AnswerForm(), "close_form": CloseForm(), "reason_form": ReasonForm(), **typed,
         "overdue": order.status != OrderStatus.CLOSED and order.due_date < timezone.localdate()})
 
 
@@ -88,55 +96,57 @@ def order_docx(request: HttpRequest, order_id: int) -> HttpResponse:
     return file_response(notices.order_docx(order), filename, DOCX_CONTENT_TYPE)
 
 
-def _step(request: HttpRequest, order_id: int, action: str, run, done: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _step(request: HttpRequest, order_id: int, run: Callable[[SupervisionOrder], Any], done: str,
+          form: forms.Form | None = None, name: str = "") -> HttpResponse:
+    """Run one step. Bad input re-renders the page with the text kept and the error under its field
+    (nothing saved); a step the order's state no longer allows goes back to the page with a message."""
     order = selectors.order_detail(user=request.user, order_id=order_id)
+    if form is not None and not form.is_valid():
+        return _detail_page(request, order_id, **{name: form})
     try:
         run(order)
-        messages.success(request, done)
+    except ValidationFailed as exc:
+        if form is None:
+            raise
+        form.add_error(exc.field if exc.field in form.fields else next(iter(form.fields)), exc.message)
+        return _detail_page(request, order_id, **{name: form})
     except KepuError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
     return redirect("plans:order_detail", order_id=order_id)
 
 
 @require_POST
 @action_required("plans.order.respond")
 def order_sign(request: HttpRequest, order_id: int) -> HttpResponse:
-    return _step(request, order_id, "plans.order.respond",
-                 lambda o: supervision.order_sign(actor=request.user, order=o), "已签收，请按时限办理并回复。")
+    return _step(request, order_id, lambda o: supervision.order_sign(actor=request.user, order=o),
+                 "已签收，请按时限办理并回复。")
 
 
 @require_POST
 @action_required("plans.order.respond")
 def order_answer(request: HttpRequest, order_id: int) -> HttpResponse:
     form = AnswerForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect("plans:order_detail", order_id=order_id)
-    return _step(request, order_id, "plans.order.respond",
+    return _step(request, order_id,
                  lambda o: supervision.order_answer(actor=request.user, order=o, answer=form.cleaned_data["answer"]),
-                 "办理情况已回复纲要办。")
+                 "办理情况已回复纲要办。", form, "answer_form")
 
 
 @require_POST
 @action_required("plans.order.issue")
 def order_reject(request: HttpRequest, order_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "退回重办须填写原因。")
-        return redirect("plans:order_detail", order_id=order_id)
-    return _step(request, order_id, "plans.order.issue",
+    return _step(request, order_id,
                  lambda o: supervision.order_reject_answer(actor=request.user, order=o,
                                                            reason=form.cleaned_data["reason"]),
-                 "已退回承办单位重办。")
+                 "已退回承办单位重办。", form, "reason_form")
 
 
 @require_POST
 @action_required("plans.order.issue")
 def order_close(request: HttpRequest, order_id: int) -> HttpResponse:
     form = CloseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写办结意见。")
-        return redirect("plans:order_detail", order_id=order_id)
-    return _step(request, order_id, "plans.order.issue",
+    return _step(request, order_id,
                  lambda o: supervision.order_close(actor=request.user, order=o, note=form.cleaned_data["note"]),
-                 "督办单已办结。")
+                 "督办单已办结。", form, "close_form")

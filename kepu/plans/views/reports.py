@@ -4,6 +4,7 @@ report form, the report page with its review, and evidence files served through 
 from __future__ import annotations
 
 import mimetypes
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -12,14 +13,14 @@ from django.views.decorators.http import require_POST
 
 from kepu.core import files
 from kepu.core.access import can
-from kepu.core.errors import KepuError
+from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.views import action_required, int_param, paginate
 from kepu.plans import selectors
 from kepu.plans.forms import NoteForm, ReasonForm, ReportForm
 from kepu.plans.models import ReportingPeriod, ReportStatus
 from kepu.plans.services import reporting
 from kepu.plans.states import REPORT_TRANSITIONS, can_do
-from kepu.plans.views.common import first_error, form_error
+from kepu.plans.views.common import form_error
 
 
 @action_required("plans.report.view")
@@ -72,13 +73,18 @@ def report_form(request: HttpRequest, task_id: int, period_id: int) -> HttpRespo
 
 @action_required("plans.report.view")
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    return _detail_page(request, report_id)
+
+
+def _detail_page(request: HttpRequest, report_id: int, **typed: Any) -> HttpResponse:
+    """The report page; `typed` holds a refused review form (bound, with its error) as the reviewer left it."""
     report = selectors.report_detail(user=request.user, report_id=report_id)
     can_review = can(request.user, "plans.report.review") and report.status == ReportStatus.SUBMITTED
     can_edit = (can(request.user, "plans.report.submit") and report.unit_id == request.user.unit_id
                 and can_do(REPORT_TRANSITIONS, "save", report.status))
     return render(request, "plans/report_detail.html", {
         "page_title": f"进展填报：{report.task.title}", "report": report, "can_review": can_review,
-        "can_edit": can_edit, "note_form": NoteForm(), "reason_form": ReasonForm(),
+        "can_edit": can_edit, "note_form": NoteForm(), "reason_form": ReasonForm(), **typed,
         "events": report.events.all()})
 
 
@@ -101,14 +107,17 @@ def report_approve(request: HttpRequest, report_id: int) -> HttpResponse:
 def report_return(request: HttpRequest, report_id: int) -> HttpResponse:
     report = selectors.report_detail(user=request.user, report_id=report_id, action="plans.report.review")
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "退回时必须填写退回原因。" if "reason" in form.errors else first_error(form))
-        return redirect("plans:report_detail", report_id=report.pk)
+    if not form.is_valid():  # the reason is mandatory: shown again under its field, nothing saved
+        return _detail_page(request, report.pk, reason_form=form)
     try:
         reporting.report_return(actor=request.user, report=report, reason=form.cleaned_data["reason"])
-        messages.success(request, "已退回，填报单位会收到退回原因。")
+    except ValidationFailed as exc:
+        form.add_error("reason", exc.message)
+        return _detail_page(request, report.pk, reason_form=form)
     except KepuError as exc:
         form_error(request, None, exc)
+    else:
+        messages.success(request, "已退回，填报单位会收到退回原因。")
     return redirect("plans:report_detail", report_id=report.pk)
 
 

@@ -28,7 +28,6 @@ from kepu.service_orders.forms import (
     DispatchForm,
     OfferForm,
     PlaceForm,
-    ReasonForm,
     ReassignForm,
 )
 from kepu.service_orders.models import OrderChannel, OrderPhoto, OrderStatus, ServiceCategory, ServiceOrder
@@ -122,34 +121,65 @@ def _unit_choices(order: Any) -> QuerySet[Unit]:
                                is_active=True).order_by("-is_member", "sort_order", "name")
 
 
-def _forms(request: HttpRequest, order: Any, verbs: list[str]) -> dict[str, Any]:
+# Which form on the page each verb posts (claim and offer share the team choice).
+FORM_OF_VERB = {"accept": "accept", "dispatch": "dispatch", "claim": "offer", "offer": "offer",
+                "complete": "complete", "reassign": "reassign"}
+
+
+def _forms(request: HttpRequest, order: Any, verbs: list[str], failed: str = "") -> dict[str, Any]:
+    """The page's forms, empty; the one of a refused verb bound to what the user sent, to show it again."""
     led = teams.led_teams(request.user)
     built: dict[str, Any] = {}
+    bound = FORM_OF_VERB.get(failed)
+
+    def data(key: str) -> dict[str, Any]:
+        return {"data": request.POST, "files": request.FILES} if key == bound else {}
+
     if "dispatch" in verbs:
-        built["dispatch"] = DispatchForm(units=_unit_choices(order),
+        built["dispatch"] = DispatchForm(**data("dispatch"), units=_unit_choices(order),
                                          initial={"unit": order.item.provider_unit_id if order.item else None})
     if "reassign" in verbs:
-        built["reassign"] = ReassignForm(units=_unit_choices(order))
+        built["reassign"] = ReassignForm(**data("reassign"), units=_unit_choices(order))
     if "claim" in verbs or "offer" in verbs:
         initial = {"team": order.item.provider_team_id if order.item else None}
-        built["offer"] = OfferForm(teams=teams.active_teams(), initial=initial)
+        built["offer"] = OfferForm(**data("offer"), teams=teams.active_teams(), initial=initial)
     if "accept" in verbs:
-        built["accept"] = AcceptForm(teams=led if order.offered_team_id is None
+        built["accept"] = AcceptForm(**data("accept"), teams=led if order.offered_team_id is None
                                      else led.filter(pk=order.offered_team_id))
     if "complete" in verbs:
         members = teams.member_users(order.team)
-        built["complete"] = CompleteForm(members=members, initial={"volunteers": [request.user.pk]})
+        built["complete"] = CompleteForm(**data("complete"), members=members, initial={"volunteers": [request.user.pk]})
     return built
 
 
 @action_required("service_orders.order.view")
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = selectors.order_detail(user=request.user, order_id=order_id)
+    return _detail_page(request, selectors.order_detail(user=request.user, order_id=order_id))
+
+
+def _detail_page(request: HttpRequest, order: Any, failed: str = "", refusal: ValidationFailed | None = None
+                 ) -> HttpResponse:
+    """The order page; after a refused verb, its form shows again as the user left it, the error under the
+    field it concerns (or above the forms when it concerns none)."""
     verbs = rules.available_verbs(request.user, order)
+    forms = _forms(request, order, verbs, failed)
+    typed_reason = {}
+    if refusal is not None:
+        form = forms.get(FORM_OF_VERB.get(failed, ""))
+        if form is not None:
+            if form.is_valid():  # the form was fine: the refusal is the service's
+                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            if form.non_field_errors():
+                messages.error(request, "；".join(form.non_field_errors()))
+        elif VERBS[failed].needs_reason and refusal.field == "reason":
+            typed_reason = {"verb": failed, "text": request.POST.get("reason", ""), "error": refusal.message}
+        else:
+            messages.error(request, refusal.message)
     return render(request, "service_orders/order_detail.html", {
         "show_phone": rules.may_see_phone(request.user, order),
-        "page_title": f"工单 {order.number}", "order": order, "verbs": verbs, "forms": _forms(request, order, verbs),
+        "page_title": f"工单 {order.number}", "order": order, "verbs": verbs, "forms": forms,
         "reason_verbs": [(v, VERBS[v].label) for v in verbs if VERBS[v].needs_reason and v != "reassign"],
+        "typed_reason": typed_reason,
         "events": selectors.order_events(order=order), "photos": list(order.photos.all()),
         "deadline": stage_deadline(order, selectors.settings_current()), "now": timezone.now(),
     })
@@ -163,6 +193,8 @@ def _act(request: HttpRequest, order_id: int, verb: str, run: Callable[[Any], st
     order = load(user=request.user, order_id=order_id)
     try:
         done = run(order)
+    except ValidationFailed as exc:  # bad input: the page again with what was typed, nothing saved
+        return _detail_page(request, order, verb, exc)
     except KepuError as exc:
         messages.error(request, exc.message)
     else:
@@ -177,8 +209,8 @@ def order_still_visible(user: Any, order_id: int) -> bool:
 
 
 def _reason(request: HttpRequest) -> str:
-    form = ReasonForm(request.POST)
-    return form.cleaned_data["reason"] if form.is_valid() else ""
+    """The reason as typed (the service says when it is missing or too long)."""
+    return str(request.POST.get("reason", ""))
 
 
 def _valid(form: Any) -> Any:

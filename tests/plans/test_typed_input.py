@@ -1,0 +1,76 @@
+"""Refused review and 督办单 forms come back with what the user typed and the error under its field;
+nothing is saved."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from kepu.plans.models import OrderStatus, ReportStatus, SupervisionOrder, Task
+from kepu.plans.services import reporting, supervision
+from tests.test_authorization import db_fingerprint
+from tests.typed import field_state
+
+pytestmark = pytest.mark.django_db
+TOO_LONG = "已召开专题会议并部署落实。" * 400  # beyond every reason / answer limit
+
+
+@pytest.fixture
+def festival(small_plan: Any) -> Task:
+    return small_plan.tasks.get(title="开展青少年科技节")
+
+
+@pytest.fixture
+def order(cast: dict[str, Any], festival: Task, today: datetime.date) -> SupervisionOrder:
+    order = supervision.order_issue(actor=cast["office"], task=festival, unit=cast["jiaoyu"].unit,
+                                    requirement="请加快推进", due_date=today + datetime.timedelta(days=10))
+    return supervision.order_sign(actor=cast["jiaoyu"], order=order)
+
+
+def _refused(client: Any, url: str, data: dict[str, str]) -> Any:
+    before = db_fingerprint()
+    response = client.post(url, data)
+    assert response.status_code == 200, "the form comes back, not a redirect"
+    assert db_fingerprint() == before, "nothing saved"
+    return response
+
+
+def test_a_too_long_answer_comes_back_as_typed(as_user: Any, order: SupervisionOrder) -> None:
+    response = _refused(as_user("jiaoyu"), reverse("plans:order_answer", args=[order.pk]), {"answer": TOO_LONG})
+    text, error = field_state(response, "answer")
+    assert text == TOO_LONG and "4000" in error
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SIGNED and order.answer == ""
+
+
+def test_an_empty_answer_is_refused_under_its_field(as_user: Any, order: SupervisionOrder) -> None:
+    response = _refused(as_user("jiaoyu"), reverse("plans:order_answer", args=[order.pk]), {"answer": "  "})
+    assert field_state(response, "answer")[1] == "请填写此项。"
+
+
+def test_a_refused_close_and_return_keep_the_offices_text(cast: dict[str, Any], as_user: Any,
+                                                          order: SupervisionOrder) -> None:
+    supervision.order_answer(actor=cast["jiaoyu"], order=order, answer="已办")
+    office = as_user("office")
+    close = _refused(office, reverse("plans:order_close", args=[order.pk]), {"note": TOO_LONG})
+    assert field_state(close, "note")[0] == TOO_LONG and field_state(close, "note")[1]
+    reject = _refused(office, reverse("plans:order_reject", args=[order.pk]), {"reason": TOO_LONG})
+    assert field_state(reject, "reason")[0] == TOO_LONG and "1000" in field_state(reject, "reason")[1]
+    blank = _refused(office, reverse("plans:order_reject", args=[order.pk]), {"reason": ""})
+    assert field_state(blank, "reason")[1] == "请填写此项。"
+
+
+def test_a_return_without_a_reason_stays_on_the_report(cast: dict[str, Any], as_user: Any, festival: Task) -> None:
+    period = festival.plan.periods.order_by("start").first()
+    report = reporting.report_save(actor=cast["jiaoyu"], task=festival, period=period, progress=30, text="已推进",
+                                   submit=True)
+    office = as_user("office")
+    blank = _refused(office, reverse("plans:report_return", args=[report.pk]), {"reason": " "})
+    assert field_state(blank, "reason")[1] == "请填写此项。"
+    long = _refused(office, reverse("plans:report_return", args=[report.pk]), {"reason": TOO_LONG})
+    assert field_state(long, "reason")[0] == TOO_LONG
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED

@@ -233,7 +233,7 @@ def test_a_rubric_published_before_versions_existed_gets_its_list_as_version_one
 
     _score_everyone(cast, rubric)
     AssessmentRubric.objects.filter(pk=rubric.pk).update(status="published", published_at=timezone.now())
-    migration = importlib.import_module("kepu.plans.migrations.0003_assessment_publication_versions")
+    migration = importlib.import_module("kepu.plans.migrations.0004_assessment_publication_versions")
     migration.freeze_already_published(apps, None)
     frozen = AssessmentPublication.objects.get(rubric=rubric)
     live = rubric.assessments.filter(withdrawn_at=None)

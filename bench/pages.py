@@ -84,17 +84,9 @@ def _cast() -> dict[str, Any]:
 
 def _objects(cast: dict[str, Any]) -> dict[str, Any]:
     """What the `objs` fixture of tests/test_authorization.py gives its cases, made once for the run."""
-    from kepu.org.models import Region, Unit, UnitAlias
-    from tests.test_authorization import TABLES
+    from tests.test_authorization import case_objects
 
-    found: dict[str, Any] = {f"user:{name}": user for name, user in cast.items()}
-    found.update({f"unit:{u.name}": u for u in Unit.objects.all()})
-    found.update({f"region:{r.code}": r for r in Region.objects.all()})
-    found.update({f"alias:{a.name}": a for a in UnitAlias.objects.all()})
-    for table in TABLES:
-        if hasattr(table, "objects"):
-            found.update(table.objects(cast))
-    return found
+    return case_objects(cast)
 
 
 def _visitors(case: Any) -> list[str | None]:

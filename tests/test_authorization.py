@@ -72,6 +72,11 @@ def db_fingerprint() -> str:
 
 @pytest.fixture
 def objs(cast: dict[str, Any]) -> dict[str, Any]:
+    return case_objects(cast)
+
+
+def case_objects(cast: dict[str, Any]) -> dict[str, Any]:
+    """The rows the cases point at, by key (also used by bench/pages.py)."""
     from kepu.org.models import Region, Unit, UnitAlias
 
     found: dict[str, Any] = {f"user:{name}": user for name, user in cast.items()}

@@ -67,3 +67,14 @@ def today() -> datetime.date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+@pytest.fixture
+def festival(small_plan: Any) -> Any:
+    """The small plan's task led by 教育局."""
+    return small_plan.tasks.get(title="开展青少年科技节")
+
+
+@pytest.fixture
+def first_quarter(small_plan: Any) -> Any:
+    return small_plan.periods.order_by("start").first()

@@ -20,16 +20,6 @@ from tests.test_authorization import db_fingerprint
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def festival(small_plan: Any) -> Task:
-    return small_plan.tasks.get(title="开展青少年科技节")
-
-
-@pytest.fixture
-def first_quarter(small_plan: Any) -> Any:
-    return small_plan.periods.order_by("start").first()
-
-
 def _save(cast: dict[str, Any], task: Task, period: Any, **kwargs: Any) -> ProgressReport:
     values = {"progress": 40, "text": "举办了第一届青少年科技节。", "submit": True, **kwargs}
     return reporting.report_save(actor=cast["jiaoyu"], task=task, period=period, **values)

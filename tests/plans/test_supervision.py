@@ -81,11 +81,6 @@ def test_the_office_can_make_overdue_only_yellow() -> None:
 
 # ---------------------------------------------------------------- in the database
 
-@pytest.fixture
-def festival(small_plan: Any) -> Task:
-    return small_plan.tasks.get(title="开展青少年科技节")
-
-
 @pytest.mark.django_db
 def test_rules_edited_by_the_office_change_the_lights(cast: dict[str, Any], small_plan: Any, festival: Task) -> None:
     year = small_plan.start_year

@@ -19,11 +19,6 @@ TOO_LONG = "已召开专题会议并部署落实。" * 400  # beyond every reaso
 
 
 @pytest.fixture
-def festival(small_plan: Any) -> Task:
-    return small_plan.tasks.get(title="开展青少年科技节")
-
-
-@pytest.fixture
 def order(cast: dict[str, Any], festival: Task, today: datetime.date) -> SupervisionOrder:
     order = supervision.order_issue(actor=cast["office"], task=festival, unit=cast["jiaoyu"].unit,
                                     requirement="请加快推进", due_date=today + datetime.timedelta(days=10))

@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bench.throwaway import create_database, database_name, drop_database
+from bench.throwaway import create_database, database_name, drop_database, url_for
 
 BENCH_DB = database_name("pages")
 # The scoped role a case is measured for besides the office: the first of these it allows.
@@ -190,12 +190,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="授权表中全部页面与接口在城市规模数据下的耗时与查询数（PostgreSQL）")
     parser.add_argument("--scale", type=float, default=1.0, help="城市规模数据的倍数")
     parser.add_argument("--keep", action="store_true", help="结束后保留压测数据库")
+    parser.add_argument("--reuse", action="store_true",
+                        help="沿用上次 --keep 保留的城市规模数据库（只迁移，不重新装载，不计演示规模查询数）")
+    parser.add_argument("--only", default="", help="只测用例编号中含此文字的用例（逗号分隔多个）")
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         print("bench.pages needs DATABASE_URL=postgres://… (make bench-pages sets it)", file=sys.stderr)
         return 2
-    bench_url = create_database(url, BENCH_DB)
+    bench_url = url_for(url, BENCH_DB) if args.reuse else create_database(url, BENCH_DB)
     try:
         with tempfile.TemporaryDirectory(prefix="kepu-bench-pages-") as var_dir:
             return _run(bench_url, var_dir, args)
@@ -203,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep:
+        if not (args.keep or args.reuse):
             drop_database(url, BENCH_DB)
 
 
@@ -213,18 +216,21 @@ def _run(bench_url: str, var_dir: str, args: argparse.Namespace) -> int:
 
     began = time.perf_counter()
     call_command("migrate", verbosity=0)
-    call_command("load_demo", verbosity=0)
+    if not args.reuse:
+        call_command("load_demo", verbosity=0)
     cast = _cast()
     objs = _objects(cast)
-    cases = _cases()
-    print(f"set-up: {BENCH_DB} migrated, demo city loaded ({time.perf_counter() - began:.0f} s); {len(cases)} GET cases")
+    wanted = [w for w in args.only.split(",") if w]
+    cases = [c for c in _cases() if not wanted or any(w in c.id for w in wanted)]
+    print(f"set-up: {BENCH_DB} migrated ({time.perf_counter() - began:.0f} s); {len(cases)} GET cases")
     results: dict[tuple[str, str], Result] = {}
-    began = time.perf_counter()
-    measure(cases, cast, objs, results, city=False)
-    print(f"demo volume: statements counted ({time.perf_counter() - began:.0f} s)")
-    began = time.perf_counter()
-    call_command("load_city_scale", scale=args.scale, verbosity=0)
-    print(f"city volume: load_city_scale --scale {args.scale:g} ({time.perf_counter() - began:.0f} s)")
+    if not args.reuse:
+        began = time.perf_counter()
+        measure(cases, cast, objs, results, city=False)
+        print(f"demo volume: statements counted ({time.perf_counter() - began:.0f} s)")
+        began = time.perf_counter()
+        call_command("load_city_scale", scale=args.scale, verbosity=0)
+        print(f"city volume: load_city_scale --scale {args.scale:g} ({time.perf_counter() - began:.0f} s)")
     began = time.perf_counter()
     measure(cases, _cast(), objs, results, city=True)
     print(f"city volume: timed ({time.perf_counter() - began:.0f} s)")

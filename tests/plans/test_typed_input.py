@@ -116,3 +116,51 @@ def test_a_refused_manual_score_keeps_the_typed_note_under_its_row(as_user: Any,
     response = _refused(as_user("office"), reverse("plans:assessment_adjust", args=[score.pk]), data)
     text, error = field_state(response, f"{prefix}-note")
     assert text == "已查阅" and "得分应在 0—" in error
+
+
+# ---------------------------------------------------------------- indicator forms
+
+def _input_value(response: Any, name: str) -> str:
+    import html
+    import re
+
+    found = re.search(r'<input[^>]*name="' + re.escape(name) + r'"[^>]*>', response.content.decode())
+    assert found is not None, f"no input {name!r}"
+    value = re.search(r'value="([^"]*)"', found.group(0))
+    return html.unescape(value.group(1)) if value else ""
+
+
+def _field_error(response: Any, field_id: str) -> str:
+    import re
+
+    page = response.content.decode()
+    block = page.split(f'id="{field_id}"', 1)[1].split('<div class="mb-3">', 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", "", e).strip() for e in re.findall(r'<div class="invalid-feedback[^"]*">.*?</div>',
+                                                                          block, re.S))
+
+
+def test_a_refused_indicator_edit_keeps_the_typed_fields(as_user: Any, small_plan: Any) -> None:
+    indicator = small_plan.indicators.first()
+    data = {"name": "参与学生人次（修订）", "unit_of_measure": "人次", "target": "abc", "direction": "ge",
+            "source": "reports", "aggregation": "latest"}
+    response = _refused(as_user("office"), reverse("plans:indicator_edit", args=[indicator.pk]), data)
+    assert _input_value(response, "name") == "参与学生人次（修订）"
+    assert _input_value(response, "target") == "abc" and _field_error(response, "id_target") == "请输入数字。"
+    indicator.refresh_from_db()
+    assert indicator.name != "参与学生人次（修订）"
+
+
+def test_a_negative_value_for_an_indicator_that_cannot_be_negative_comes_back_under_its_field(
+        as_user: Any, small_plan: Any) -> None:
+    from kepu.plans.models import Indicator, IndicatorSource
+
+    indicator = small_plan.indicators.first()
+    Indicator.objects.filter(pk=indicator.pk).update(source=IndicatorSource.MANUAL)  # values entered by hand
+    assert not indicator.allows_negative
+    response = _refused(as_user("office"), reverse("plans:indicator_value_add", args=[indicator.pk]),
+                        {"year": str(YEAR_NOW), "value": "-5"})
+    assert _input_value(response, "value") == "-5" and "负" in _field_error(response, "id_value")
+    assert _input_value(response, "year") == str(YEAR_NOW)
+
+
+YEAR_NOW = datetime.date.today().year

@@ -42,6 +42,7 @@ class AccessProfile:
     region_id: int | None = None
     region_path: str | None = None
     system: bool = False
+    unit_is_member: bool = False  # the own unit is an active member unit of the leading group
 
 
 ANONYMOUS = AccessProfile(user_id=None, roles=frozenset({Role.PUBLIC}))
@@ -83,6 +84,10 @@ class ScopeRule:
     本队); a path may cross a to-many relation ("memberships__team"). `team_open` is a filter of rows
     open to every team (an order in the open pool): whoever holds a team scope with at least one team
     reaches them too.
+
+    `members_share` is a filter of rows every member unit of the leading group answers for (a task
+    “各成员单位共同负责”): a user whose own unit is an active member unit reaches them with a unit scope,
+    as if the unit were named on each.
     """
 
     unit: str | None = None
@@ -92,6 +97,7 @@ class ScopeRule:
     team: str | None = None
     teams: tuple[str, ...] = ()
     team_open: Q | None = None
+    members_share: Q | None = None
 
 
 def profile_of(user: Any) -> AccessProfile:
@@ -181,6 +187,8 @@ def _scope_q(user: Any, profile: AccessProfile, scope: str, rule: ScopeRule) -> 
     if scope in (DataScope.UNIT, DataScope.UNIT_TREE):
         paths = ([rule.unit] if rule.unit is not None else []) + list(rule.units)
         parts = [_unit_q(profile, p, tree=scope == DataScope.UNIT_TREE) for p in paths]
+        if rule.members_share is not None and profile.unit_is_member:
+            parts.append(rule.members_share)
         return _any([p for p in parts if p is not None])
     if scope == DataScope.REGION_TREE:
         if rule.region is None or profile.region_path is None:

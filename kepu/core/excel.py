@@ -238,6 +238,12 @@ def read_rows(source: bytes | IO[bytes], columns: Sequence[Column], *,
     return parsed, errors
 
 
+def unknown_column(name: str, offered: Sequence[str]) -> RowError:
+    """The refusal of a header an import does not know — one wording for every import (its cells would
+    otherwise be dropped in silence)."""
+    return RowError(1, "", f"未知的列“{name}”（可用的列：{'、'.join(offered)}）")
+
+
 def _header_positions(header: Sequence[Any], columns: Sequence[Column]) -> dict[str, int]:
     """Where each known column is. A header the sheet does not know (a renamed or misspelt column), a
     column given twice or a required column missing rejects the file: its cells would otherwise be
@@ -254,7 +260,7 @@ def _header_positions(header: Sequence[Any], columns: Sequence[Column]) -> dict[
         if not name:
             continue
         if name not in known:
-            errors.append(RowError(1, "", f"未知的列“{name}”（可用的列：{'、'.join(c.header for c in columns)}）"))
+            errors.append(unknown_column(name, [c.header for c in columns]))
         elif name in positions:
             errors.append(RowError(1, name, "此列重复出现"))
         else:

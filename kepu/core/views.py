@@ -11,9 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from kepu.core.access import require
 from kepu.core.converters import MAX_ID
+from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.excel import XLSX_CONTENT_TYPE
 
 PER_PAGE = 20
@@ -74,3 +76,39 @@ def excel_export(request: HttpRequest, *, action: str, data: bytes | Callable[[]
 
 def describe_filters(request: HttpRequest, labels: dict[str, str]) -> str:
     return "，".join(f"{labels[k]}={v}" for k, v in request.GET.items() if k in labels and v)
+
+
+TYPED = "_kepu_typed_refusal"
+
+
+def act(request: HttpRequest, call: Callable[[], Any], success: str, *, done: str,
+        page: Callable[[], HttpResponse]) -> HttpResponse:
+    """Run one service call from a small form (a reason, a note) and go to `done`. When the service
+    refuses what was typed (ValidationFailed), `page()` — the page the form sits on — is shown again
+    instead, the text as typed in its box and the error under it (see `typed_refusal`): nothing typed is
+    lost to a redirect. Other refusals become a message."""
+    from django.contrib import messages
+
+    try:
+        call()
+    except ValidationFailed as exc:
+        return refused_page(request, page, field=exc.field or "", message=exc.message)
+    except KepuError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect(done)
+
+
+def refused_page(request: HttpRequest, page: Callable[[], HttpResponse], *, field: str, message: str) -> HttpResponse:
+    """`page()` shown again after a refusal of the form posted here: the text posted as `field` kept in
+    its box, `message` under it."""
+    setattr(request, TYPED, {"path": request.path, "field": field, "text": request.POST.get(field, ""),
+                             "error": message})
+    return page()
+
+
+def typed_refusal(request: HttpRequest) -> dict[str, str]:
+    """For the page's template: the refused form's address (`path`), field, text as typed and error —
+    a form whose action is `path` fills its box with `text` and shows `error` under it. Empty otherwise."""
+    return getattr(request, TYPED, {})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from kepu.core.excel import (
     model_text_cell,
     read_rows,
     text_cell,
+    unknown_column,
     write_workbook,
 )
 from kepu.literacy import datafiles
@@ -44,10 +46,19 @@ def _dimension_cell(value: Any) -> str:
     raise CellError(f"“{text}”不是可选维度（{'、'.join(std.DIMENSIONS.values())}）")
 
 
+_POINTS = Item._meta.get_field("points")
+POINTS_MAX = Decimal(10) ** (_POINTS.max_digits - _POINTS.decimal_places) - Decimal(10) ** -_POINTS.decimal_places
+
+
 def _points_cell(value: Any) -> Decimal:
+    """A positive score the answer key can store (999.99 at most, two decimals) — never cut or rounded."""
     number = decimal_cell(value)
     if number is None or number <= 0:
         raise CellError("分值须为正数")
+    if number > POINTS_MAX:
+        raise CellError(f"分值不能超过 {POINTS_MAX}")
+    if number != number.quantize(Decimal(10) ** -_POINTS.decimal_places):
+        raise CellError(f"分值最多保留 {_POINTS.decimal_places} 位小数")
     return number
 
 
@@ -137,6 +148,7 @@ def margins_import(*, actor: Any, wave: SurveyWave, data: bytes) -> str:
     total_column = next((headers[n] for n in map(datafiles.normalise_header, _TOTAL_NAMES) if n in headers), None)
     if total_column is None:
         raise ImportRejected([RowError(1, "人口数", "缺少此列")])
+    _refuse_unknown_margin_columns(table, long="变量" in headers and "类别" in headers)
     if "变量" in headers and "类别" in headers:
         margins, errors = _long_margins(table, headers["变量"], headers["类别"], total_column, wave)
     else:
@@ -145,6 +157,23 @@ def margins_import(*, actor: Any, wave: SurveyWave, data: bytes) -> str:
         raise ImportRejected(errors)
     count = margins_replace(actor=actor, wave=wave, margins=margins, source="Excel 导入")
     return f"已导入人口控制数 {count} 项（{'、'.join(std.DOMAIN_LABELS[v] for v in margins)}）"
+
+
+def _refuse_unknown_margin_columns(table: datafiles.RawTable, *, long: bool) -> None:
+    """A column the layout does not read (a misspelt variable, a stray note) is refused by name, as in
+    every other import. A column with neither a header nor a value (left by formatting) is ignored."""
+    offered = ["变量", "类别", "人口数"] if long else [r.label for r in _MARGIN_ROLES] + ["人口数"]
+    names = ["变量", "类别"] if long else [n for r in _MARGIN_ROLES for n in (r.label, r.code, *r.synonyms)]
+    known = {datafiles.normalise_header(n) for n in (*names, *_TOTAL_NAMES)}
+    errors = [unknown_column(column, offered) for column in table.columns
+              if datafiles.normalise_header(column) not in known and _has_content(table, column)]
+    if errors:
+        raise ImportRejected(errors)
+
+
+def _has_content(table: datafiles.RawTable, column: str) -> bool:
+    unnamed = re.fullmatch(r"第\d+列", column) is not None  # the reader's name for a blank header
+    return not unnamed or any(text_cell(v) for v in table.frame[column].to_list())
 
 
 def _total(value: Any, number: int, errors: list[RowError]) -> float | None:

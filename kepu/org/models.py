@@ -169,6 +169,7 @@ class User(AbstractUser):
             unit_path=self.unit.path if self.unit_id else None,
             region_id=region.pk if region else None,
             region_path=region.path if region else None,
+            unit_is_member=bool(self.unit_id and self.unit.is_member and self.unit.is_active),
         )
 
     def clear_access_cache(self) -> None:

@@ -56,6 +56,7 @@ class TaskOut(Schema):
     alert_level: str
     alert_reason: str
     units: list[UnitRefOut]
+    all_members: bool  # 各成员单位共同负责: every active member unit answers for it besides `units`
 
     @staticmethod
     def resolve_section(task: Task) -> str:
@@ -78,6 +79,7 @@ class IndicatorOut(Schema):
     annual: bool
     direction: str
     source: str
+    allows_negative: bool
     actual_value: Decimal | None
     actual_label: str
 

@@ -18,7 +18,9 @@ from kepu.core.access import ScopeRule
 from kepu.core.models import TimeStampedModel, Withdrawable
 
 # A task (and what hangs off it) reaches a user through any of its units: lead or participating.
-TASK_SCOPE = ScopeRule(region="units__unit__region", units=("units__unit",))
+# A task shared by all member units (各成员单位共同负责) reaches every active member unit's users too.
+TASK_SCOPE = ScopeRule(region="units__unit__region", units=("units__unit",),
+                       members_share=models.Q(all_members=True))
 
 
 class PlanKind(models.TextChoices):
@@ -57,7 +59,8 @@ class Plan(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
-    scope_rule = ScopeRule(region="tasks__units__unit__region", units=("tasks__units__unit",))
+    scope_rule = ScopeRule(region="tasks__units__unit__region", units=("tasks__units__unit",),
+                           members_share=models.Q(tasks__all_members=True))
 
     class Meta:
         verbose_name = "方案"
@@ -234,7 +237,8 @@ class Indicator(TimeStampedModel):
     sentence = models.TextField("原文", blank=True)
     order = models.PositiveIntegerField(default=0)
 
-    scope_rule = ScopeRule(region="task__units__unit__region", units=("task__units__unit",))
+    scope_rule = ScopeRule(region="task__units__unit__region", units=("task__units__unit",),
+                           members_share=models.Q(task__all_members=True))
 
     class Meta:
         verbose_name = "指标"
@@ -568,7 +572,8 @@ class AssessmentRubric(TimeStampedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
-    scope_rule = ScopeRule(region="plan__tasks__units__unit__region", units=("plan__tasks__units__unit",))
+    scope_rule = ScopeRule(region="plan__tasks__units__unit__region", units=("plan__tasks__units__unit",),
+                           members_share=models.Q(plan__tasks__all_members=True))
 
     class Meta:
         verbose_name = "考核细则"

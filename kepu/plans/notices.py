@@ -24,7 +24,8 @@ class Notice:
 def order_notice(order: SupervisionOrder) -> Notice:
     """The wording of a 督办单, from the order, its task and the configured issuing organisation."""
     task = order.task
-    role = next((tu.role for tu in task.units.all() if tu.unit_id == order.unit_id), UnitRole.LEAD)
+    # A unit the task does not name answers for it as a member unit sharing it (各成员单位共同负责).
+    role = next((tu.role for tu in task.units.all() if tu.unit_id == order.unit_id), UnitRole.PARTICIPANT)
     duty = "牵头" if role == UnitRole.LEAD else "参与"
     state = f"，目前{task.alert_reason}" if task.alert_reason else ""
     paragraphs = [

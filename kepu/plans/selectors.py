@@ -7,11 +7,11 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kepu.core.access import access_object, can, scoped
-from kepu.org.public import Unit
+from kepu.org.public import Unit, member_units
 from kepu.plans.models import (
     Assessment,
     AssessmentPublication,
@@ -64,6 +64,66 @@ def plan_sections(plan: Plan) -> QuerySet[PlanSection]:
     return plan.sections.order_by("order")
 
 
+# ---------------------------------------------------------------- who answers for a task
+# A task names its lead and participating units (TaskUnit); a task “各成员单位共同负责” (all_members) is
+# also assigned to every active member unit of the leading group, and to no other unit — read at the
+# time of asking, so a unit that joins or leaves the group gains or loses those tasks at once. Every
+# list, filter, count, report, 督办单 and the assessment asks these functions, never TaskUnit alone.
+
+def tasks_of_unit_q(unit_id: int, *, lead_only: bool = False) -> Q:
+    """A filter of tasks the unit answers for: named on them, or sharing them as an active member unit."""
+    named = TaskUnit.objects.filter(unit_id=unit_id)
+    if lead_only:
+        return Q(pk__in=named.filter(role=UnitRole.LEAD).values("task_id"))
+    return Q(pk__in=named.values("task_id")) | Q(Q(all_members=True), Exists(member_units().filter(pk=unit_id)))
+
+
+def is_assigned(task: Task, unit_id: int | None) -> bool:
+    """Whether the unit answers for the task (may report on it, may receive its 督办单)."""
+    return unit_id is not None and Task.objects.filter(tasks_of_unit_q(unit_id), pk=task.pk).exists()
+
+
+def sharing_members(task: Task) -> QuerySet[Unit]:
+    """The member units a shared task is assigned to beyond those it names (none if not shared)."""
+    if not task.all_members:
+        return Unit.objects.none()
+    return member_units().exclude(task_roles__task=task).order_by("sort_order", "name")
+
+
+def responsible_units(task: Task) -> QuerySet[Unit]:
+    """Every unit the task is assigned to: named ones and, for a shared task, the member units."""
+    named = Q(pk__in=TaskUnit.objects.filter(task=task).values("unit_id"))
+    shared = Q(pk__in=member_units().values("pk")) if task.all_members else Q(pk__in=[])
+    return Unit.objects.filter(named | shared).order_by("sort_order", "name")
+
+
+def assigned_pairs(tasks: QuerySet[Task], *, participants: bool = True) -> list[tuple[int, int, str, str]]:
+    """(task, unit, role, unit label) of every assignment of the tasks: named lead units, named
+    participants (if asked) and the member units sharing a shared task (as participants)."""
+    named = TaskUnit.objects.filter(task__in=tasks.values("pk")).select_related("unit")
+    if not participants:
+        named = named.filter(role=UnitRole.LEAD)
+    pairs = [(tu.task_id, tu.unit_id, tu.role, tu.unit.label) for tu in named.order_by("task_id", "role", "order")]
+    if participants:
+        seen = {(t, u) for t, u, _r, _l in pairs}
+        members = list(member_units().select_related(None).only("id", "name", "short_name").order_by("sort_order", "name"))
+        for task_id in tasks.filter(all_members=True).values_list("pk", flat=True):
+            pairs += [(task_id, m.pk, UnitRole.PARTICIPANT, m.label) for m in members if (task_id, m.pk) not in seen]
+    return pairs
+
+
+def assigned_units(plan: Plan) -> QuerySet[Unit]:
+    """The units with at least one task of the plan (named, or sharing a shared task)."""
+    return Unit.objects.filter(_units_of_tasks_q(Task.objects.filter(plan=plan)))
+
+
+def _units_of_tasks_q(tasks: QuerySet[Task]) -> Q:
+    """A filter of the units some of the tasks are assigned to, in the one query that uses it."""
+    named = Q(pk__in=TaskUnit.objects.filter(task__in=tasks.values("pk")).values("unit_id"))
+    sharing = Q(Exists(tasks.filter(all_members=True)), pk__in=member_units().values("pk"))
+    return named | sharing
+
+
 # ---------------------------------------------------------------- tasks (the ledger)
 
 @dataclass(frozen=True)
@@ -89,10 +149,7 @@ def task_list(*, user: Any, filters: TaskFilters | None = None, action: str = "p
     if f.section:
         tasks = tasks.filter(section_id=f.section)
     if f.unit:
-        links = TaskUnit.objects.filter(unit_id=f.unit)
-        if f.role == UnitRole.LEAD:
-            links = links.filter(role=UnitRole.LEAD)
-        tasks = tasks.filter(pk__in=links.values("task_id"))
+        tasks = tasks.filter(tasks_of_unit_q(f.unit, lead_only=f.role == UnitRole.LEAD))
     if f.light in ("green", "yellow", "red"):
         tasks = tasks.filter(alert_level=f.light)
     elif f.light == "none":
@@ -113,10 +170,10 @@ def task_detail(*, user: Any, task_id: int, action: str = "plans.task.view") -> 
 
 
 def unit_choices(*, user: Any, plan: Plan | None = None) -> QuerySet[Unit]:
-    """Units that answer for tasks the user sees (for filters)."""
+    """Units that answer for tasks the user sees (for filters), member units sharing a shared task too."""
     tasks = task_list(user=user, filters=TaskFilters(plan=plan.pk if plan else None))
-    ids = TaskUnit.objects.filter(task__in=tasks.values("pk")).values("unit_id")
-    return Unit.objects.filter(pk__in=ids).only("id", "name", "short_name", "sort_order").order_by("sort_order", "name")
+    return (Unit.objects.filter(_units_of_tasks_q(tasks)).only("id", "name", "short_name", "sort_order")
+            .order_by("sort_order", "name"))
 
 
 # ---------------------------------------------------------------- reports
@@ -302,10 +359,9 @@ def due_soon(*, user: Any, today: datetime.date | None = None, within_days: int 
     unit_id = getattr(user, "unit_id", None)
     if unit_id is None or not can(user, "plans.report.submit"):
         return []
-    required = TaskUnit.objects.filter(unit_id=unit_id).filter(
-        Q(role=UnitRole.LEAD) | Q(task__plan__alert_rule__participants_report=True)).values("task_id")
-    tasks = (task_list(user=user, action="plans.report.submit")
-             .filter(plan__is_archived=False, pk__in=required))
+    required = tasks_of_unit_q(unit_id, lead_only=True) | (
+        Q(plan__alert_rule__participants_report=True) & tasks_of_unit_q(unit_id))
+    tasks = task_list(user=user, action="plans.report.submit").filter(required, plan__is_archived=False)
     periods = ReportingPeriod.objects.filter(plan__tasks__in=tasks.values("pk"), start__lte=today,
                                              due_date__gte=today - datetime.timedelta(days=90),
                                              due_date__lte=today + datetime.timedelta(days=within_days)).distinct()

@@ -113,7 +113,7 @@ def test_a_resident_sees_no_back_office_link(new_page: Any, demo_server: Any) ->
 
 def test_every_demo_roles_landing_page_at_desktop_and_phone_width(new_page: Any, demo_server: Any) -> None:
     for username, landing in LANDINGS.items():
-        for viewport, width in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        for viewport, width in ((DESKTOP, "desktop"), (PHONE, "phone"), (SMALL_PHONE, "small-phone")):
             page = new_page(viewport=viewport)
             sign_in(page, demo_server.url, username)
             page.wait_for_url(f"{demo_server.url}{landing}")

@@ -117,3 +117,30 @@ def test_bad_margin_rows_are_named_and_nothing_changes(cast: dict[str, Any], wav
     ]
     assert _rejected(lambda: sheets.margins_import(actor=cast["office"], wave=wave, data=xlsx(["性别"], [["男"]]))) \
         == ["第 1 行「人口数」：缺少此列"]
+
+
+def test_an_item_score_beyond_what_the_answer_key_stores_is_refused_not_cut(cast: dict[str, Any],
+                                                                           instrument: Instrument) -> None:
+    data = xlsx(["题号", "维度", "分值", "标准答案"], [
+        ["Q1", "科学知识", 1000, "2"],
+        ["Q2", "科学知识", 2.555, "2"],
+        ["Q3", "科学知识", 999.99, "2"],
+    ])
+    errors = _rejected(lambda: sheets.items_import(actor=cast["office"], instrument=instrument, data=data))
+    assert errors == ["第 2 行「分值」：分值不能超过 999.99", "第 3 行「分值」：分值最多保留 2 位小数"]
+
+
+def test_an_unknown_margin_column_is_refused_by_name(cast: dict[str, Any], wave: SurveyWave) -> None:
+    crossed = xlsx(["镇", "姓别", "人口数"], [["玉山镇", "男", 1000]])
+    errors = _rejected(lambda: sheets.margins_import(actor=cast["office"], wave=wave, data=crossed))
+    assert len(errors) == 1 and errors[0].startswith("第 1 行：未知的列“姓别”（可用的列：区县/镇街、")
+    long = xlsx(["变量", "类别", "人口数", "备注"], [["性别", "男", 830000, "七普"]])
+    errors = _rejected(lambda: sheets.margins_import(actor=cast["office"], wave=wave, data=long))
+    assert errors == ["第 1 行：未知的列“备注”（可用的列：变量、类别、人口数）"]
+
+
+def test_a_blank_column_left_by_formatting_does_not_stop_a_margin_import(cast: dict[str, Any],
+                                                                        wave: SurveyWave) -> None:
+    data = xlsx(["变量", "类别", "人口数", None], [["性别", "男", 830000, None], ["性别", "女", 790000, None]])
+    sheets.margins_import(actor=cast["office"], wave=wave, data=data)
+    assert PopulationMargin.objects.get(wave=wave, variable="sex", level="女").total == 790000

@@ -69,3 +69,98 @@ def test_a_return_without_a_reason_stays_on_the_report(cast: dict[str, Any], as_
     assert field_state(long, "reason")[0] == TOO_LONG
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
+
+
+# ---------------------------------------------------------------- assessment forms
+
+@pytest.fixture
+def rubric(cast: dict[str, Any], small_plan: Any) -> Any:
+    from kepu.plans.services import assessment
+
+    rubric = assessment.rubric_create(actor=cast["office"], plan=small_plan, year=small_plan.start_year)
+    assessment.rubric_compute(actor=cast["office"], rubric=rubric)
+    return rubric
+
+
+def test_a_too_long_correction_reason_comes_back_as_typed(cast: dict[str, Any], as_user: Any, rubric: Any) -> None:
+    from decimal import Decimal
+
+    from kepu.plans.services import assessment
+
+    manual = rubric.items.get(auto_metric="")
+    for scored in rubric.assessments.filter(withdrawn_at=None):
+        assessment.score_adjust(actor=cast["office"], assessment=scored, item=manual, points=Decimal(15), note="总结")
+    assessment.rubric_publish(actor=cast["office"], rubric=rubric)
+    url = reverse("plans:rubric_correct", args=[rubric.pk])
+    long = _refused(as_user("office"), url, {"reason": TOO_LONG})
+    text, error = field_state(long, "reason")
+    assert text == TOO_LONG and "1000" in error
+    blank = _refused(as_user("office"), url, {"reason": "  "})
+    assert field_state(blank, "reason") == ("  ", "发布更正须填写更正原因")
+
+
+def test_a_withdrawal_without_reason_comes_back_under_its_box(as_user: Any, rubric: Any) -> None:
+    score = rubric.assessments.filter(withdrawn_at=None).first()
+    response = _refused(as_user("office"), reverse("plans:assessment_withdraw", args=[score.pk]), {"reason": ""})
+    assert field_state(response, "reason") == ("", "请填写此项。")
+
+
+def test_a_refused_manual_score_keeps_the_typed_note_under_its_row(as_user: Any,
+                                                                                   rubric: Any) -> None:
+    manual = rubric.items.get(auto_metric="")
+    manual.evidence_required = True
+    manual.save()
+    score = rubric.assessments.filter(withdrawn_at=None).first()
+    prefix = f"i{manual.pk}"
+    data = {"prefix": prefix, f"{prefix}-item": str(manual.pk), f"{prefix}-points": "99", f"{prefix}-note": "已查阅"}
+    response = _refused(as_user("office"), reverse("plans:assessment_adjust", args=[score.pk]), data)
+    text, error = field_state(response, f"{prefix}-note")
+    assert text == "已查阅" and "得分应在 0—" in error
+
+
+# ---------------------------------------------------------------- indicator forms
+
+def _input_value(response: Any, name: str) -> str:
+    import html
+    import re
+
+    found = re.search(r'<input[^>]*name="' + re.escape(name) + r'"[^>]*>', response.content.decode())
+    assert found is not None, f"no input {name!r}"
+    value = re.search(r'value="([^"]*)"', found.group(0))
+    return html.unescape(value.group(1)) if value else ""
+
+
+def _field_error(response: Any, field_id: str) -> str:
+    import re
+
+    page = response.content.decode()
+    block = page.split(f'id="{field_id}"', 1)[1].split('<div class="mb-3">', 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", "", e).strip() for e in re.findall(r'<div class="invalid-feedback[^"]*">.*?</div>',
+                                                                          block, re.S))
+
+
+def test_a_refused_indicator_edit_keeps_the_typed_fields(as_user: Any, small_plan: Any) -> None:
+    indicator = small_plan.indicators.first()
+    data = {"name": "参与学生人次（修订）", "unit_of_measure": "人次", "target": "abc", "direction": "ge",
+            "source": "reports", "aggregation": "latest"}
+    response = _refused(as_user("office"), reverse("plans:indicator_edit", args=[indicator.pk]), data)
+    assert _input_value(response, "name") == "参与学生人次（修订）"
+    assert _input_value(response, "target") == "abc" and _field_error(response, "id_target") == "请输入数字。"
+    indicator.refresh_from_db()
+    assert indicator.name != "参与学生人次（修订）"
+
+
+def test_a_negative_value_for_an_indicator_that_cannot_be_negative_comes_back_under_its_field(
+        as_user: Any, small_plan: Any) -> None:
+    from kepu.plans.models import Indicator, IndicatorSource
+
+    indicator = small_plan.indicators.first()
+    Indicator.objects.filter(pk=indicator.pk).update(source=IndicatorSource.MANUAL)  # values entered by hand
+    assert not indicator.allows_negative
+    response = _refused(as_user("office"), reverse("plans:indicator_value_add", args=[indicator.pk]),
+                        {"year": str(YEAR_NOW), "value": "-5"})
+    assert _input_value(response, "value") == "-5" and "负" in _field_error(response, "id_value")
+    assert _input_value(response, "year") == str(YEAR_NOW)
+
+
+YEAR_NOW = datetime.date.today().year

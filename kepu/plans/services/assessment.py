@@ -26,7 +26,8 @@ from kepu.core.access import require
 from kepu.core.errors import ValidationFailed, WorkflowError
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import transition
-from kepu.org.public import Unit
+from kepu.org.public import Unit, member_units
+from kepu.plans import selectors
 from kepu.plans.indicators import completion_of
 from kepu.plans.models import (
     AlertLevel,
@@ -227,9 +228,7 @@ def assessed_units(plan: Plan) -> list[Unit]:
     """The units a rubric scores: active member units with at least one task (lead or participant) in
     the plan — a unit the plan gives nothing to do has nothing to be assessed on. A task that all
     member units share (各成员单位共同负责) gives every member unit a task."""
-    members = Unit.objects.filter(is_member=True, is_active=True)
-    if not Task.objects.filter(plan=plan, all_members=True).exists():
-        members = members.filter(pk__in=TaskUnit.objects.filter(task__plan=plan).values("unit_id"))
+    members = selectors.assigned_units(plan).filter(pk__in=member_units().values("pk"))
     return list(members.order_by("sort_order", "id"))
 
 

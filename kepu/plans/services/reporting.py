@@ -19,6 +19,7 @@ from kepu.core.access import deny, require, require_reach
 from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import transition
+from kepu.plans import selectors
 from kepu.plans.models import (
     REPORT_PROBLEMS_MAX_LENGTH,
     REPORT_TEXT_MAX_LENGTH,
@@ -48,7 +49,7 @@ MAX_FILES = 10
 def reporting_unit(actor: Any, task: Task) -> Any:
     """The actor's unit, which must be one of the task's units (else the report is refused)."""
     unit = getattr(actor, "unit", None)
-    if unit is None or not TaskUnit.objects.filter(task=task, unit=unit).exists():
+    if unit is None or not selectors.is_assigned(task, unit.pk):
         deny(actor, "plans.report.submit", obj=task)
     return unit
 

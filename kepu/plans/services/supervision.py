@@ -20,6 +20,7 @@ from kepu.core.errors import ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.sequences import next_number
 from kepu.core.transitions import transition
+from kepu.plans import selectors
 from kepu.plans.alerts import MissingReport, TaskFacts, evaluate
 from kepu.plans.models import (
     AlertLog,
@@ -33,8 +34,6 @@ from kepu.plans.models import (
     ReportStatus,
     SupervisionOrder,
     Task,
-    TaskUnit,
-    UnitRole,
 )
 from kepu.plans.services.base import liaisons_of, office_staff, tell
 from kepu.plans.states import ORDER_TRANSITIONS, next_status
@@ -61,15 +60,13 @@ def _plan_facts(plan: Plan, task_ids: list[int] | None, today: datetime.date) ->
     due = list(ReportingPeriod.objects.filter(plan=plan, due_date__lt=today, end__gte=plan.reporting_from)
                .order_by("start"))
     facts = _PlanFacts(rule, datetime.date(plan.start_year, 1, 1), due)
-    units = TaskUnit.objects.filter(task__plan=plan).select_related("unit").only(
-        "task_id", "unit_id", "role", "unit__name", "unit__short_name")
+    tasks = Task.objects.filter(plan=plan)
     reports = ProgressReport.objects.filter(task__plan=plan).values_list(
         "task_id", "unit_id", "period_id", "status", "first_submitted_at")
     if task_ids is not None:
-        units, reports = units.filter(task_id__in=task_ids), reports.filter(task_id__in=task_ids)
-    for row in units:
-        if row.role == UnitRole.LEAD or rule.participants_report:
-            facts.required[row.task_id].append((row.unit_id, row.unit.label))
+        tasks, reports = tasks.filter(pk__in=task_ids), reports.filter(task_id__in=task_ids)
+    for task_id, unit_id, _role, label in selectors.assigned_pairs(tasks, participants=rule.participants_report):
+        facts.required[task_id].append((unit_id, label))
     for task_id, unit_id, period_id, status, first in reports:
         facts.reports[(task_id, unit_id, period_id)] = (status, first is not None)
     return facts
@@ -268,7 +265,7 @@ def order_issue(*, actor: Any, task: Task, unit: Any, requirement: str, due_date
     """The office orders one of the task's units to act by a date; its liaisons hear at once (SMS too)."""
     require(actor, "plans.order.issue")
     require_reach(actor, "plans.order.issue", task)
-    if not TaskUnit.objects.filter(task=task, unit=unit).exists():
+    if not selectors.is_assigned(task, getattr(unit, "pk", None)):
         raise ValidationFailed("承办单位须为该任务的牵头或参与单位", "unit")
     if not requirement.strip():
         raise ValidationFailed("请填写督办事项及要求", "requirement")

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from kepu.core.access import access_object, can
-from kepu.core.errors import KepuError
-from kepu.core.views import action_required
+from kepu.core.errors import KepuError, ValidationFailed
+from kepu.core.views import action_required, refused_page, typed_refusal
 from kepu.plans import selectors
 from kepu.plans.forms import AdjustForm, CorrectionForm, ReasonForm, RubricForm, RubricItemForm
 from kepu.plans.models import Assessment, AssessmentRubric, RubricItem, RubricStatus
@@ -61,7 +61,8 @@ def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
         "page_title": rubric.title, "rubric": rubric, "items": items, "scores": scores,
         "full": sum(i.points for i in items), "can_manage": manage, "publication": publication,
         "versions": selectors.publication_list(rubric) if manage else [],
-        "draft": rubric.status == RubricStatus.DRAFT, "item_form": RubricItemForm()})
+        "draft": rubric.status == RubricStatus.DRAFT, "item_form": RubricItemForm(),
+        "typed": typed_refusal(request)})
 
 
 def _live_cells(score: Assessment, items: list[RubricItem]) -> list[dict[str, Any] | None]:
@@ -122,14 +123,17 @@ def rubric_publish(request: HttpRequest, rubric_id: int) -> HttpResponse:
 def rubric_correct(request: HttpRequest, rubric_id: int) -> HttpResponse:
     rubric = access_object(AssessmentRubric.objects.all(), request.user, "plans.assessment.manage", pk=rubric_id)
     form = CorrectionForm(request.POST)
+    page = lambda: rubric_detail(request, rubric.pk)  # noqa: E731 — the page the form sits on
     if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect("plans:rubric_detail", rubric_id=rubric.pk)
+        return refused_page(request, page, field="reason", message=form.errors["reason"][0])
     try:
         publication = scoring.rubric_correct(actor=request.user, rubric=rubric, reason=form.cleaned_data["reason"])
-        messages.success(request, f"已发布更正（第{publication.number}版），公众门户显示新版本，原版本仍可查阅。")
+    except ValidationFailed as exc:
+        return refused_page(request, page, field="reason", message=exc.message)
     except KepuError as exc:
         form_error(request, None, exc)
+    else:
+        messages.success(request, f"已发布更正（第{publication.number}版），公众门户显示新版本，原版本仍可查阅。")
     return redirect("plans:rubric_detail", rubric_id=rubric.pk)
 
 
@@ -140,14 +144,16 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     scores = {s.item_id: s for s in assessment.item_scores.select_related("scored_by")}
     rows = [{"item": item, "score": scores.get(item.pk),
              "form": AdjustForm(initial={"item": item.pk, "points": getattr(scores.get(item.pk), "points", 0),
-                                         "note": getattr(scores.get(item.pk), "note", "")}, prefix=f"i{item.pk}")}
+                                         "note": getattr(scores.get(item.pk), "note", "")}, prefix=f"i{item.pk}"),
+             "note_name": f"i{item.pk}-note"}
             for item in assessment.rubric.items.all()]
     return render(request, "plans/assessment_detail.html", {
         "page_title": f"{assessment.unit.name} · {assessment.rubric.title}", "assessment": assessment, "rows": rows,
         # Readers see the total, grade and rank as published; the office sees the working figures.
         "figures": assessment if manage else selectors.published_score_of(assessment),
         "can_adjust": manage and scoring.can_adjust(assessment),
-        "can_withdraw": manage and not assessment.is_withdrawn, "reason_form": ReasonForm()})
+        "can_withdraw": manage and not assessment.is_withdrawn, "reason_form": ReasonForm(),
+        "typed": typed_refusal(request)})
 
 
 @require_POST
@@ -155,10 +161,12 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 def assessment_adjust(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = access_object(Assessment.objects.select_related("rubric"), request.user, "plans.assessment.manage",
                                pk=assessment_id)
-    form = AdjustForm(request.POST, prefix=request.POST.get("prefix") or None)
+    prefix = request.POST.get("prefix") or None
+    form = AdjustForm(request.POST, prefix=prefix)
+    page = lambda: assessment_detail(request, assessment.pk)  # noqa: E731 — the page the form sits on
+    note = f"{prefix}-note" if prefix else "note"
     if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect("plans:assessment_detail", assessment_id=assessment.pk)
+        return refused_page(request, page, field=note, message=first_error(form))
     item = RubricItem.objects.filter(pk=form.cleaned_data["item"], rubric=assessment.rubric).first()
     if item is None:
         messages.error(request, "考核项目不存在。")
@@ -166,9 +174,12 @@ def assessment_adjust(request: HttpRequest, assessment_id: int) -> HttpResponse:
     try:
         scoring.score_adjust(actor=request.user, assessment=assessment, item=item, points=form.cleaned_data["points"],
                              note=form.cleaned_data["note"])
-        messages.success(request, f"已评定“{item.title}”。")
+    except ValidationFailed as exc:  # the row again with the note as typed, the error under it
+        return refused_page(request, page, field=note, message=exc.message)
     except KepuError as exc:
         form_error(request, None, exc)
+    else:
+        messages.success(request, f"已评定“{item.title}”。")
     return redirect("plans:assessment_detail", assessment_id=assessment.pk)
 
 
@@ -178,12 +189,15 @@ def assessment_withdraw(request: HttpRequest, assessment_id: int) -> HttpRespons
     assessment = access_object(Assessment.objects.select_related("rubric"), request.user, "plans.assessment.manage",
                                pk=assessment_id)
     form = ReasonForm(request.POST)
+    page = lambda: assessment_detail(request, assessment.pk)  # noqa: E731 — the page the form sits on
     if not form.is_valid():
-        messages.error(request, "撤销须填写原因。")
-        return redirect("plans:assessment_detail", assessment_id=assessment.pk)
+        return refused_page(request, page, field="reason", message=form.errors["reason"][0])
     try:
         scoring.assessment_withdraw(actor=request.user, assessment=assessment, reason=form.cleaned_data["reason"])
-        messages.success(request, "已撤销该考核结果（记录保留）。")
+    except ValidationFailed as exc:
+        return refused_page(request, page, field="reason", message=exc.message)
     except KepuError as exc:
         form_error(request, None, exc)
+    else:
+        messages.success(request, "已撤销该考核结果（记录保留）。")
     return redirect("plans:assessment_detail", assessment_id=assessment.pk)

@@ -17,7 +17,7 @@ from kepu.plans import dashboard, selectors
 from kepu.plans.forms import IndicatorForm, IndicatorValueForm
 from kepu.plans.models import Indicator, IndicatorValue
 from kepu.plans.services import ledger
-from kepu.plans.views.common import first_error, form_error
+from kepu.plans.views.common import form_error
 
 INDICATOR_FIELDS = ("name", "unit_of_measure", "baseline", "target", "target_year", "annual", "direction", "source",
                     "provider_code", "aggregation")
@@ -42,15 +42,21 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
 
 @action_required("plans.indicator.view")
 def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
-    indicator = selectors.indicator_detail(user=request.user, indicator_id=indicator_id)
+    return _detail_page(request, selectors.indicator_detail(user=request.user, indicator_id=indicator_id))
+
+
+def _detail_page(request: HttpRequest, indicator: Indicator, *, form: IndicatorForm | None = None,
+                 value_form: IndicatorValueForm | None = None) -> HttpResponse:
+    """The indicator's page; after a refused edit or value, that form as the user left it, errors under
+    the fields (nothing saved)."""
     can_change = can(request.user, "plans.indicator.change")
     initial = {f: _plain(getattr(indicator, f)) for f in INDICATOR_FIELDS}
     return render(request, "plans/indicator_detail.html", {
         "page_title": indicator.name, "indicator": indicator, "trend": dashboard.trend_chart(indicator),
         "values": IndicatorValue.objects.filter(indicator=indicator).select_related("period")
         .order_by("-year", "-period__start")[:60],
-        "can_change": can_change, "form": IndicatorForm(initial=initial) if can_change else None,
-        "value_form": IndicatorValueForm() if can_change else None})
+        "can_change": can_change, "form": (form or IndicatorForm(initial=initial)) if can_change else None,
+        "value_form": (value_form or IndicatorValueForm()) if can_change else None})
 
 
 @require_POST
@@ -58,15 +64,15 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
 def indicator_edit(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator = access_object(Indicator.objects.all(), request.user, "plans.indicator.change", pk=indicator_id)
     form = IndicatorForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-    else:
+    if form.is_valid():
         try:
             ledger.indicator_update(actor=request.user, indicator=indicator, **form.cleaned_data)
-            messages.success(request, "指标已保存，实际值已按新的来源更新。")
         except KepuError as exc:
-            form_error(request, None, exc)
-    return redirect("plans:indicator_detail", indicator_id=indicator.pk)
+            form_error(request, form, exc)
+        else:
+            messages.success(request, "指标已保存，实际值已按新的来源更新。")
+            return redirect("plans:indicator_detail", indicator_id=indicator.pk)
+    return _detail_page(request, _reloaded(request, indicator), form=form)
 
 
 @require_POST
@@ -74,12 +80,17 @@ def indicator_edit(request: HttpRequest, indicator_id: int) -> HttpResponse:
 def indicator_value_add(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator = access_object(Indicator.objects.all(), request.user, "plans.indicator.change", pk=indicator_id)
     form = IndicatorValueForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-    else:
+    if form.is_valid():
         try:
             ledger.indicator_record_value(actor=request.user, indicator=indicator, **form.cleaned_data)
-            messages.success(request, "已录入。")
         except KepuError as exc:
-            form_error(request, None, exc)
-    return redirect("plans:indicator_detail", indicator_id=indicator.pk)
+            form_error(request, form, exc)
+        else:
+            messages.success(request, "已录入。")
+            return redirect("plans:indicator_detail", indicator_id=indicator.pk)
+    return _detail_page(request, _reloaded(request, indicator), value_form=form)
+
+
+def _reloaded(request: HttpRequest, indicator: Indicator) -> Indicator:
+    # A refused service call may have set fields on the object before refusing: show the stored row.
+    return selectors.indicator_detail(user=request.user, indicator_id=indicator.pk)

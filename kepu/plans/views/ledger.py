@@ -149,7 +149,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.task_detail(user=request.user, task_id=task_id)
     user = request.user
     periods = []
-    if can(user, "plans.report.submit") and any(tu.unit_id == user.unit_id for tu in task.units.all()):
+    if can(user, "plans.report.submit") and selectors.is_assigned(task, user.unit_id):
         reports = {r.period_id: r for r in selectors.report_list(user=user).filter(task=task, unit_id=user.unit_id)}
         periods = [(p, reports.get(p.pk)) for p in reversed(open_periods(task))][:8]
     reports = selectors.report_list(user=user, filters=selectors.ReportFilters(task=task.pk))
@@ -157,6 +157,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         "page_title": f"{task.number}{task.title}", "task": task,
         "lead_units": [tu for tu in task.units.all() if tu.role == UnitRole.LEAD],
         "participants": [tu for tu in task.units.all() if tu.role == UnitRole.PARTICIPANT],
+        "sharing_members": list(selectors.sharing_members(task)),
         "indicators": task.indicators.all(), "periods": periods, "reports": reports[:50],
         "events": selectors.report_events(user=user, task=task)[:50],
         "orders": selectors.order_list(user=user, task=task),

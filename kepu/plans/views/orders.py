@@ -18,7 +18,6 @@ from kepu.core.access import can
 from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.models import AuditCategory
 from kepu.core.views import action_required, file_response, paginate
-from kepu.org.public import Unit
 from kepu.plans import notices, selectors
 from kepu.plans.forms import AnswerForm, CloseForm, OrderForm, ReasonForm
 from kepu.plans.models import OrderStatus, SupervisionOrder
@@ -41,7 +40,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @action_required("plans.order.issue")
 def order_create(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.task_detail(user=request.user, task_id=task_id, action="plans.order.issue")
-    units = Unit.objects.filter(pk__in=[tu.unit_id for tu in task.units.all()]).order_by("sort_order")
+    units = selectors.responsible_units(task)
     lead = next((tu.unit_id for tu in task.units.all() if tu.role == "lead"), None)
     form = OrderForm(request.POST or None, units=units,
                      initial={"unit": lead, "due_date": timezone.localdate() + datetime.timedelta(days=15),

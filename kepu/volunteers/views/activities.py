@@ -11,13 +11,18 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.access import can_reach
 from kepu.core.errors import KepuError
-from kepu.core.views import action_required, int_param, paginate
+from kepu.core.views import act, action_required, int_param, paginate, typed_refusal
 from kepu.org.public import Region
 from kepu.volunteers import selectors, services
 from kepu.volunteers.forms import ActivityForm
 from kepu.volunteers.models import Activity, ActivityStatus
 from kepu.volunteers.qr import qr_svg
-from kepu.volunteers.views.common import check_posted_team, form_error, require_some_team, run
+from kepu.volunteers.views.common import (
+    check_posted_team,
+    form_error,
+    require_some_team,
+    run,
+)
 
 WHEN = (("upcoming", "未开始"), ("ongoing", "进行中"), ("past", "已结束"), ("cancelled", "已取消"))
 
@@ -96,6 +101,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
         # The code and the QR code are for the organiser to show on site: only those who manage see them.
         "qr": qr_svg(_sign_url(request, activity)) if manage else None,
         "sign_url": _sign_url(request, activity) if manage else "",
+        "typed": typed_refusal(request),
     })
 
 
@@ -115,9 +121,10 @@ def activity_display(request: HttpRequest, activity_id: int) -> HttpResponse:
 def activity_cancel(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = selectors.activity_detail(user=request.user, activity_id=activity_id,
                                          action="volunteers.activity.manage")
-    run(request, lambda: services.activity_cancel(actor=request.user, activity=activity,
-                                                  reason=request.POST.get("reason", "")), "活动已取消。")
-    return redirect("volunteers:activity_detail", activity_id=activity.pk)
+    return act(request, lambda: services.activity_cancel(actor=request.user, activity=activity,
+                                                         reason=request.POST.get("reason", "")), "活动已取消。",
+               done=reverse("volunteers:activity_detail", args=[activity.pk]),
+               page=lambda: activity_detail(request, activity.pk))
 
 
 @require_POST

@@ -5,15 +5,29 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kepu.core.access import can, can_reach, scoped
 from kepu.core.errors import KepuError
-from kepu.core.views import action_required, describe_filters, excel_export, int_param, paginate
+from kepu.core.views import (
+    act,
+    action_required,
+    describe_filters,
+    excel_export,
+    int_param,
+    paginate,
+    typed_refusal,
+)
 from kepu.org.public import Region
 from kepu.volunteers import selectors, services, sheets
 from kepu.volunteers.forms import VolunteerForm
-from kepu.volunteers.views.common import filter_regions, form_error, import_page, run, show_full
+from kepu.volunteers.views.common import (
+    filter_regions,
+    form_error,
+    import_page,
+    show_full,
+)
 
 FILTER_LABELS = {"q": "关键词", "region": "区域", "team": "队伍", "skill": "专长", "active": "状态"}
 
@@ -106,6 +120,7 @@ def volunteer_detail(request: HttpRequest, volunteer_id: int) -> HttpResponse:
         "certified_level": services.certified_level(volunteer),
         "applications": selectors.star_list(user=request.user).filter(volunteer=volunteer),
         "can_change": can_reach(request.user, "volunteers.volunteer.change", volunteer),
+        "typed": typed_refusal(request),
     })
 
 
@@ -114,6 +129,7 @@ def volunteer_detail(request: HttpRequest, volunteer_id: int) -> HttpResponse:
 def volunteer_deactivate(request: HttpRequest, volunteer_id: int) -> HttpResponse:
     volunteer = selectors.volunteer_detail(user=request.user, volunteer_id=volunteer_id,
                                            action="volunteers.volunteer.change")
-    run(request, lambda: services.volunteer_deactivate(actor=request.user, volunteer=volunteer,
-                                                       reason=request.POST.get("reason", "")), f"已将{volunteer.name}移出在册名单。")
-    return redirect("volunteers:volunteer_detail", volunteer_id=volunteer.pk)
+    return act(request, lambda: services.volunteer_deactivate(actor=request.user, volunteer=volunteer,
+                                                              reason=request.POST.get("reason", "")),
+               f"已将{volunteer.name}移出在册名单。", done=reverse("volunteers:volunteer_detail", args=[volunteer.pk]),
+               page=lambda: volunteer_detail(request, volunteer.pk))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kepu.core.access import access_object, can, can_reach
-from kepu.core.views import action_required, int_param, paginate
+from kepu.core.views import act, action_required, int_param, paginate, typed_refusal
 from kepu.reports.docx import seal_data_uri
 from kepu.volunteers import rules, selectors, services
 from kepu.volunteers.models import ObjectionStatus, StarLevel, StarObjection, StarStatus
@@ -49,6 +49,7 @@ def star_detail(request: HttpRequest, application_id: int) -> HttpResponse:
         if application.notice_ends_on and not notice_over else 0,
         "certificate": getattr(application, "certificate", None) if application.status == StarStatus.CERTIFIED else None,
         "approved_total": selectors.approved_hours_total(application.volunteer),
+        "typed": typed_refusal(request),
     })
 
 
@@ -69,9 +70,9 @@ def star_approve(request: HttpRequest, application_id: int) -> HttpResponse:
 @action_required("volunteers.star.review")
 def star_return(request: HttpRequest, application_id: int) -> HttpResponse:
     a = selectors.star_detail(user=request.user, application_id=application_id, action="volunteers.star.review")
-    run(request, lambda: services.star_return(actor=request.user, application=a, note=request.POST.get("note", "")),
-        "已退回申请。")
-    return _back(a.pk)
+    return act(request, lambda: services.star_return(actor=request.user, application=a,
+                                                     note=request.POST.get("note", "")), "已退回申请。",
+               done=reverse("volunteers:star_detail", args=[a.pk]), page=lambda: star_detail(request, a.pk))
 
 
 @require_POST
@@ -90,10 +91,11 @@ def objection_handle(request: HttpRequest, objection_id: int) -> HttpResponse:
                                                                 "application__team"),
                            request.user, "volunteers.star.review", pk=objection_id)
     uphold = request.POST.get("uphold") == "1"
-    run(request, lambda: services.objection_handle(actor=request.user, objection=objection, uphold=uphold,
-                                                   note=request.POST.get("note", "")),
-        "已认定异议成立，申请不予认定。" if uphold else "已认定异议不成立。")
-    return _back(objection.application_id)
+    return act(request, lambda: services.objection_handle(actor=request.user, objection=objection, uphold=uphold,
+                                                          note=request.POST.get("note", "")),
+               "已认定异议成立，申请不予认定。" if uphold else "已认定异议不成立。",
+               done=reverse("volunteers:star_detail", args=[objection.application_id]),
+               page=lambda: star_detail(request, objection.application_id))
 
 
 @action_required("volunteers.certificate.view")
@@ -114,6 +116,7 @@ def certificate_print(request: HttpRequest, certificate_id: int) -> HttpResponse
 def certificate_revoke(request: HttpRequest, certificate_id: int) -> HttpResponse:
     certificate = selectors.certificate_detail(user=request.user, certificate_id=certificate_id,
                                                action="volunteers.certificate.view")
-    run(request, lambda: services.certificate_revoke(actor=request.user, certificate=certificate,
-                                                     reason=request.POST.get("reason", "")), "证书已撤销。")
-    return _back(certificate.application_id)
+    return act(request, lambda: services.certificate_revoke(actor=request.user, certificate=certificate,
+                                                            reason=request.POST.get("reason", "")), "证书已撤销。",
+               done=reverse("volunteers:star_detail", args=[certificate.application_id]),
+               page=lambda: star_detail(request, certificate.application_id))

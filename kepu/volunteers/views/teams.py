@@ -5,17 +5,32 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kepu.core.access import access_object, can, can_reach, scoped
 from kepu.core.errors import KepuError
 from kepu.core.transitions import edit_token
-from kepu.core.views import action_required, describe_filters, excel_export, int_param, paginate
+from kepu.core.views import (
+    act,
+    action_required,
+    describe_filters,
+    excel_export,
+    int_param,
+    paginate,
+    typed_refusal,
+)
 from kepu.org.public import Region, Unit
 from kepu.volunteers import selectors, services, sheets
 from kepu.volunteers.forms import NoteForm, ReasonForm, TeamForm
 from kepu.volunteers.models import MembershipStatus, TeamLevel, TeamMembership
-from kepu.volunteers.views.common import filter_regions, form_error, import_page, run, show_full
+from kepu.volunteers.views.common import (
+    filter_regions,
+    form_error,
+    import_page,
+    run,
+    show_full,
+)
 
 FILTER_LABELS = {"q": "关键词", "level": "层级", "unit": "单位", "region": "区域", "active": "状态"}
 
@@ -113,6 +128,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
         "can_change": can(user, "volunteers.team.change") and can_reach(user, "volunteers.team.change", team),
         "can_activity": can_reach(user, "volunteers.activity.manage", team),
         "show_full": show_full(request), "note_form": NoteForm(), "reason_form": ReasonForm(),
+        "typed": typed_refusal(request),
     })
 
 
@@ -120,9 +136,10 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
 @action_required("volunteers.team.change")
 def team_deactivate(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.team_detail(user=request.user, team_id=team_id, action="volunteers.team.change")
-    run(request, lambda: services.team_deactivate(actor=request.user, team=team,
-                                                  reason=request.POST.get("reason", "")), f"已停用“{team.name}”。")
-    return redirect("volunteers:team_detail", team_id=team.pk)
+    return act(request, lambda: services.team_deactivate(actor=request.user, team=team,
+                                                         reason=request.POST.get("reason", "")),
+               f"已停用“{team.name}”。", done=reverse("volunteers:team_detail", args=[team.pk]),
+               page=lambda: team_detail(request, team.pk))
 
 
 def _membership(request: HttpRequest, membership_id: int, action: str) -> TeamMembership:
@@ -143,9 +160,10 @@ def membership_approve(request: HttpRequest, membership_id: int) -> HttpResponse
 @action_required("volunteers.membership.review")
 def membership_reject(request: HttpRequest, membership_id: int) -> HttpResponse:
     m = _membership(request, membership_id, "volunteers.membership.review")
-    run(request, lambda: services.membership_reject(actor=request.user, membership=m,
-                                                    note=request.POST.get("note", "")), f"已拒绝{m.volunteer.name}的入队申请。")
-    return redirect("volunteers:team_detail", team_id=m.team_id)
+    return act(request, lambda: services.membership_reject(actor=request.user, membership=m,
+                                                           note=request.POST.get("note", "")),
+               f"已拒绝{m.volunteer.name}的入队申请。", done=reverse("volunteers:team_detail", args=[m.team_id]),
+               page=lambda: team_detail(request, m.team_id))
 
 
 @require_POST

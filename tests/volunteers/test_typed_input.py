@@ -1,0 +1,87 @@
+"""A reason or note the service refuses (missing, blank) comes back on its page, as typed, with the
+error under its box — not lost to a redirect; nothing is saved."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kepu.core.access import SYSTEM
+from kepu.volunteers import services
+from kepu.volunteers.models import Activity, ActivityStatus, StarStatus, VolunteerTeam
+from tests.test_authorization import db_fingerprint
+from tests.typed import field_state
+
+pytestmark = pytest.mark.django_db
+BLANK = "   \n  "  # what a browser's `required` lets through; the service refuses it
+
+
+def _refused(client: Any, url: str, data: dict[str, str]) -> Any:
+    before = db_fingerprint()
+    response = client.post(url, data)
+    assert response.status_code == 200, "the page comes back, not a redirect"
+    assert db_fingerprint() == before, "nothing saved"
+    return response
+
+
+def test_a_blank_reason_to_deactivate_a_team_is_kept_and_refused_under_its_box(as_user: Any,
+                                                                               demo: dict[str, Any]) -> None:
+    squad = demo["squad"]
+    response = _refused(as_user("zhangpu"), reverse("volunteers:team_deactivate", args=[squad.pk]),
+                        {"reason": BLANK})
+    text, error = field_state(response, "reason")
+    assert text == BLANK and error == "停用队伍须填写原因"
+    assert VolunteerTeam.objects.get(pk=squad.pk).is_active
+
+
+def test_a_team_with_active_sub_teams_keeps_the_typed_reason(as_user: Any, demo: dict[str, Any]) -> None:
+    brigade = demo["brigade"]
+    response = _refused(as_user("zhangpu"), reverse("volunteers:team_deactivate", args=[brigade.pk]),
+                        {"reason": "大队合并到镇科协"})
+    assert field_state(response, "reason") == ("大队合并到镇科协", "请先停用其下级队伍")
+
+
+def test_a_volunteer_removal_without_reason_comes_back_under_its_box(as_user: Any, demo: dict[str, Any]) -> None:
+    liu = demo["liu"]
+    response = _refused(as_user("zhangpu"), reverse("volunteers:volunteer_deactivate", args=[liu.pk]),
+                        {"reason": BLANK})
+    assert field_state(response, "reason") == (BLANK, "停用须填写原因")
+
+
+def test_an_activity_cancelled_without_reason_comes_back_under_its_box(as_user: Any, demo: dict[str, Any]) -> None:
+    start = timezone.now() + datetime.timedelta(days=3)
+    activity = services.activity_create(actor=SYSTEM, team=demo["squad"], title="下周科普讲座", place="文明实践站",
+                                        region=demo["squad"].region, starts_at=start,
+                                        ends_at=start + datetime.timedelta(hours=2))
+    response = _refused(as_user("zhangpu"), reverse("volunteers:activity_cancel", args=[activity.pk]),
+                        {"reason": BLANK})
+    assert field_state(response, "reason") == (BLANK, "取消活动须填写原因")
+    assert Activity.objects.get(pk=activity.pk).status != ActivityStatus.CANCELLED
+
+
+def test_a_star_return_without_reason_comes_back_under_its_box(as_user: Any, cast: dict[str, Any],
+                                                              demo: dict[str, Any]) -> None:
+    from tests.volunteers.test_stars import _give_hours
+
+    _give_hours(demo["liu"], demo["squad"], 300)
+    application = services.star_apply(actor=cast["volunteer"], team=demo["squad"])
+    response = _refused(as_user("zhangpu"), reverse("volunteers:star_return", args=[application.pk]),
+                        {"note": BLANK})
+    assert field_state(response, "note") == (BLANK, "须填写理由")
+    application.refresh_from_db()
+    assert application.status == StarStatus.SUBMITTED
+
+
+def test_a_membership_refusal_without_reason_comes_back_in_its_row(as_user: Any, cast: dict[str, Any],
+                                                                              demo: dict[str, Any]) -> None:
+    rescue = demo["rescue"]
+    membership = services.membership_apply(actor=cast["volunteer"], team=rescue, note="想学急救")
+    url = reverse("volunteers:membership_reject", args=[membership.pk])
+    response = _refused(as_user("zhangpu"), url, {"note": "  "})
+    page = response.content.decode()
+    form = page.split(f'action="{url}"')[1].split("</form>")[0]
+    assert 'value="  "' in form and "不予通过须填写理由" in form

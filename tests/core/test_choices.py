@@ -217,11 +217,11 @@ def test_the_item_form_refuses_another_units_provider(cast: dict[str, Any], as_u
 
 
 def test_dispatch_refuses_a_unit_of_another_town(cast: dict[str, Any], as_user: Any) -> None:
-    from kepu.service_orders.models import OrderStatus, ServiceOrder
-
     import datetime
 
     from django.utils import timezone
+
+    from kepu.service_orders.models import OrderStatus, ServiceOrder
 
     zhangpu, now = Region.objects.get(code=ZHANGPU), timezone.now()
     order = ServiceOrder.objects.create(
@@ -279,3 +279,15 @@ def test_form_pages_list_no_units_even_with_many(as_user: Any, many_units: list[
     page = as_user(username).get(reverse(url_name)).content.decode()
     assert not any(name in page for name in many_units)
     assert "data-kp-picker-search" in page
+
+
+def test_the_accept_form_comes_with_the_leaders_team_chosen(cast: dict[str, Any], as_user: Any) -> None:
+    """A `<select>` without an empty choice used to preselect its first team; the search field keeps that."""
+    from kepu.service_orders.models import OrderStatus, ServiceOrder
+    from kepu.service_orders.teams import led_teams
+
+    order = ServiceOrder.objects.filter(status=OrderStatus.CLAIMED, offered_team__isnull=True).first()
+    first = led_teams(cast["duizhang"]).first()
+    page = as_user("duizhang").get(reverse("service_orders:order_detail", kwargs={"order_id": order.pk}))
+    form = page.content.decode().split('id="form-accept"')[1].split("</form>")[0]
+    assert f'<option value="{first.pk}" selected>{first.name}</option>' in form

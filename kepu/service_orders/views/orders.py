@@ -136,8 +136,10 @@ def _forms(request: HttpRequest, order: Any, verbs: list[str], failed: str = "")
         initial = {"team": order.item.provider_team_id if order.item else None}
         built["offer"] = OfferForm(**data("offer"), teams=teams.active_teams(), initial=initial)
     if "accept" in verbs:
+        # Chosen already: the team it is offered to, or the leader's first team (most lead one).
+        chosen = order.offered_team_id or led.values_list("pk", flat=True).first()
         built["accept"] = AcceptForm(**data("accept"), teams=led if order.offered_team_id is None
-                                     else led.filter(pk=order.offered_team_id))
+                                     else led.filter(pk=order.offered_team_id), initial={"team": chosen})
     if "complete" in verbs:
         members = teams.member_users(order.team)
         built["complete"] = CompleteForm(**data("complete"), members=members, initial={"volunteers": [request.user.pk]})

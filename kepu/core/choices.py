@@ -133,7 +133,7 @@ class ChoiceSearch(forms.Select):
 
     def chosen(self, value: Any) -> list[tuple[str, str]]:
         """(id, label) of the chosen rows: one query for the ids given, unknown or out-of-scope ids left out."""
-        ids = [str(v) for v in (value or []) if str(v).isascii() and str(v).isdigit()]
+        ids = [str(v) for v in (value or []) if str(v).isascii() and str(v).isdigit() and len(str(v)) <= 18]
         iterator = self.choices
         if not ids or not hasattr(iterator, "queryset"):
             return []

@@ -291,3 +291,13 @@ def test_the_accept_form_comes_with_the_leaders_team_chosen(cast: dict[str, Any]
     page = as_user("duizhang").get(reverse("service_orders:order_detail", kwargs={"order_id": order.pk}))
     form = page.content.decode().split('id="form-accept"')[1].split("</form>")[0]
     assert f'<option value="{first.pk}" selected>{first.name}</option>' in form
+
+
+@pytest.mark.parametrize("posted", ["9" * 25, "abc", "-1"])
+def test_an_odd_id_is_refused_with_the_form_shown_again(cast: dict[str, Any], as_user: Any, posted: str) -> None:
+    from kepu.org.models import User
+
+    count = User.objects.count()
+    response = as_user("office").post(reverse("org:user_create"), {
+        "username": "choice_odd", "display_name": "测试", "unit": posted, "password": "Aa1!aaaaaaaa"})
+    assert invalid_choice(response) and User.objects.count() == count

@@ -46,6 +46,9 @@ def test_a_unit_is_chosen_by_typing_part_of_its_name(new_page: Any, demo_server:
     results = page.locator("#id_participating_units_results")
     expect(results.locator(f"[data-kp-pick='{unit}']")).to_be_visible()
     expect(results.locator("[data-kp-pick='昆山市教育局']")).to_have_count(0)
+    assert "昆山市科学技术协会" in before  # the demo task names 市科协 already
+    chosen_already = results.locator("[data-kp-pick='昆山市科学技术协会']")
+    expect(chosen_already).to_contain_text("已选")
     shot(page, f"choices-task-unit-search-{label}")
     if keyboard:
         search.press("ArrowDown")

@@ -24,6 +24,21 @@
     if (search) search.setAttribute("aria-expanded", "false");
   }
 
+  // Rows already chosen stay in the list (choosing again changes nothing) but say so.
+  function markChosen(picker) {
+    var select = part(picker, "value");
+    if (!select || select.tagName !== "SELECT") return;
+    picker.querySelectorAll("[data-kp-pick-id]").forEach(function (button) {
+      if (!select.querySelector("option[value='" + button.dataset.kpPickId + "']")) return;
+      button.setAttribute("aria-selected", "true");
+      button.classList.add("list-group-item-light");
+      var note = document.createElement("span");
+      note.className = "badge text-bg-light border fw-normal ms-1";
+      note.textContent = "已选";
+      button.appendChild(note);
+    });
+  }
+
   function ask(picker) {
     var search = part(picker, "search");
     var results = part(picker, "results");
@@ -35,6 +50,7 @@
       .then(function (html) {
         if (search.value !== asked) return; // the user typed on; a newer answer is coming
         results.innerHTML = html;
+        markChosen(picker);
         search.setAttribute("aria-expanded", "true");
       })
       .catch(function () {

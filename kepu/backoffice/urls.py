@@ -1,6 +1,7 @@
 from django.urls import path
 
 from kepu.backoffice import views
+from kepu.core.choices import choice_search
 
 app_name = "backoffice"
 
@@ -9,4 +10,5 @@ urlpatterns = [
     path("reviews/", views.review_queue, name="reviews"),
     path("exports/", views.export_list, name="exports"),
     path("exports/<id:job_id>/download/", views.export_download, name="export_download"),
+    path("choices/<slug:source>/", choice_search, name="choices"),
 ]

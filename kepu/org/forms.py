@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from kepu.core.choices import ChoiceSearch
 from kepu.core.roles import Role
 from kepu.core.transitions import EditTokenForm
 from kepu.core.validators import validate_credit_code, validate_phone_number
@@ -66,7 +67,8 @@ class UnitForm(EditTokenForm):
     short_name = forms.CharField(label="简称", max_length=40, required=False)
     kind = unit_kind_field()
     region = forms.ModelChoiceField(label="所属区划", queryset=Region.objects.none())
-    parent = forms.ModelChoiceField(label="上级单位", queryset=Unit.objects.none(), required=False)
+    parent = forms.ModelChoiceField(label="上级单位", queryset=Unit.objects.none(), required=False,
+                                    widget=ChoiceSearch("units", context={"action": "org.unit.view"}))
     is_member = membership_field()
     credit_code = forms.CharField(label="统一社会信用代码", max_length=18, required=False,
                                   validators=[validate_credit_code])
@@ -94,7 +96,8 @@ class UserForm(forms.Form):
     display_name = forms.CharField(label="姓名", max_length=50)
     phone = forms.CharField(label="手机号", max_length=20, required=False)
     email = forms.EmailField(label="电子邮箱", required=False)
-    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), required=False,
+                                  widget=ChoiceSearch("units", context={"action": "org.unit.view"}))
     region = forms.ModelChoiceField(label="管辖区划", queryset=Region.objects.none(), required=False,
                                     help_text="区县/乡镇管理员填写；不填则取所属单位的区划")
     roles = forms.MultipleChoiceField(label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple,

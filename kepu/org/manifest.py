@@ -40,3 +40,13 @@ def _load_demo() -> None:
 
 
 add_demo_seed(DemoSeed("org", _load_demo, order=10))
+
+
+def _add_choice_sources() -> None:
+    from kepu.core.choices import add_choice_source
+    from kepu.org.choices import UNITS
+
+    add_choice_source(UNITS)
+
+
+_add_choice_sources()

@@ -5,7 +5,14 @@ and registrations need. Everything else in kepu.org is private to it."""
 from kepu.org.demo import DEMO_PASSWORD
 from kepu.org.forms import membership_field, unit_kind_field
 from kepu.org.models import Region, RegionLevel, Unit, UnitKind, User
-from kepu.org.selectors import UnitFilters, member_units, resolve_unit_name, unit_list, unit_name_index
+from kepu.org.selectors import (
+    UnitFilters,
+    member_units,
+    resolve_unit_name,
+    unit_list,
+    unit_name_index,
+    unit_search,
+)
 from kepu.org.services import (
     alias_add,
     region_create,
@@ -36,6 +43,7 @@ __all__ = [
     "unit_kind_field",
     "unit_list",
     "unit_name_index",
+    "unit_search",
     "user_create",
     "user_set_roles",
 ]

@@ -39,12 +39,7 @@ def unit_list(*, user: Any, filters: UnitFilters | None = None, action: str = "o
     f = filters or UnitFilters()
     units = scoped(Unit.objects.select_related("region", "parent"), user, action)
     if f.q:
-        normalized = normalize_name(f.q)
-        units = units.filter(
-            Q(normalized_name__contains=normalized)
-            | Q(short_name__contains=f.q)
-            | Q(pk__in=UnitAlias.objects.filter(normalized_name__contains=normalized).values("unit_id"))
-        )
+        units = unit_search(units, f.q)
     if f.kind:
         units = units.filter(kind=f.kind)
     if f.region:
@@ -55,6 +50,16 @@ def unit_list(*, user: Any, filters: UnitFilters | None = None, action: str = "o
     if f.active is not None:
         units = units.filter(is_active=f.active)
     return units.prefetch_related(Prefetch("aliases", queryset=UnitAlias.objects.order_by("name")))
+
+
+def unit_search(units: QuerySet[Unit], q: str) -> QuerySet[Unit]:
+    """The units whose name, short name or alias contains `q` (names compared after normalisation)."""
+    normalized = normalize_name(q)
+    return units.filter(
+        Q(normalized_name__contains=normalized)
+        | Q(short_name__contains=q)
+        | Q(pk__in=UnitAlias.objects.filter(normalized_name__contains=normalized).values("unit_id"))
+    )
 
 
 def unit_detail(*, user: Any, unit_id: int, action: str = "org.unit.view") -> Unit:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from kepu.core.choices import ChoiceSearch, ChoiceSearchMultiple
 from kepu.core.registry import indicator_providers
 from kepu.core.transitions import EditTokenForm
 from kepu.org.public import Region, Unit, membership_field, unit_kind_field
@@ -114,16 +115,19 @@ class AlertRuleForm(forms.ModelForm):
                   "escalation_repeat_days"]
 
 
+_TASK_UNITS = {"action": "plans.task.change"}
+
+
 class TaskForm(EditTokenForm):
     number = forms.CharField(label="序号", max_length=20, required=False)
     title = forms.CharField(label="任务", max_length=300)
     body = forms.CharField(label="任务内容", required=False, widget=forms.Textarea(attrs={"rows": 5}))
     deadline = forms.DateField(label="完成时限", required=False, widget=DATE, help_text="不填则为方案截止年度年底")
     lead_units = forms.ModelMultipleChoiceField(label="牵头单位", queryset=Unit.objects.none(),
-                                                widget=forms.SelectMultiple(attrs={"size": 6}))
+                                                widget=ChoiceSearchMultiple("units", context=_TASK_UNITS))
     participating_units = forms.ModelMultipleChoiceField(label="参与单位", queryset=Unit.objects.none(),
                                                          required=False,
-                                                         widget=forms.SelectMultiple(attrs={"size": 10}))
+                                                         widget=ChoiceSearchMultiple("units", context=_TASK_UNITS))
     reason = forms.CharField(label="修改说明", max_length=200, required=False)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -174,13 +178,15 @@ class NoteForm(forms.Form):
 
 
 class OrderForm(forms.Form):
-    unit = forms.ModelChoiceField(label="承办单位", queryset=Unit.objects.none(), empty_label=None)
+    unit = forms.ModelChoiceField(label="承办单位", queryset=Unit.objects.none(),
+                                  widget=ChoiceSearch("order-units"))
     requirement = forms.CharField(label="督办事项及要求", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
     due_date = forms.DateField(label="办理时限", widget=DATE)
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any, task_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["unit"].widget.context = {"task": task_id}
 
 
 class AnswerForm(forms.Form):

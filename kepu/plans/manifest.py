@@ -83,3 +83,13 @@ def _daily_job() -> ScheduledJob:
 
 
 add_scheduled_job(_daily_job())
+
+
+def _add_choice_sources() -> None:
+    from kepu.core.choices import add_choice_source
+    from kepu.plans.choices import ORDER_UNITS
+
+    add_choice_source(ORDER_UNITS)
+
+
+_add_choice_sources()

@@ -24,7 +24,6 @@ urlpatterns = [
     path("import/<id:draft_id>/settings/", imports.import_settings, name="import_settings"),
     path("import/<id:draft_id>/sections/<id:index>/", imports.import_section, name="import_section"),
     path("import/<id:draft_id>/units/map/", imports.import_map_unit, name="import_map_unit"),
-    path("import/<id:draft_id>/units/search/", imports.import_unit_search, name="import_unit_search"),
     path("import/<id:draft_id>/sections/<id:index>/units/", imports.import_section_units,
          name="import_section_units"),
     path("import/<id:draft_id>/units/new/", imports.import_create_unit, name="import_create_unit"),

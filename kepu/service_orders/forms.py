@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from kepu.core.choices import ChoiceSearch
 from kepu.core.transitions import EditTokenForm, edit_token
 from kepu.org.public import Region
 from kepu.service_orders.models import (
@@ -41,21 +42,26 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 
 class DispatchForm(forms.Form):
-    unit = UnitChoiceField(label="承办部门", queryset=None, empty_label="请选择承办部门")  # type: ignore[arg-type]
+    unit = UnitChoiceField(label="承办部门", queryset=None,  # type: ignore[arg-type]
+                           widget=ChoiceSearch("dispatch-units"))
     note = forms.CharField(label="派单说明", max_length=200, required=False)
+    action = "service_orders.order.dispatch"
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any, order_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["unit"].widget.context = {"order": order_id, "action": self.action}
 
 
 class ReassignForm(DispatchForm):
+    action = "service_orders.order.reassign"
     reason = forms.CharField(label="改派原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class OfferForm(forms.Form):
     team = forms.ModelChoiceField(label="服务队伍", queryset=None, required=False,  # type: ignore[arg-type]
-                                  empty_label="不指定：放入抢单池，各队均可接单")
+                                  help_text="不选：放入抢单池，各队均可接单",
+                                  widget=ChoiceSearch("service-teams"))
     note = forms.CharField(label="说明", max_length=200, required=False)
 
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
@@ -64,7 +70,8 @@ class OfferForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    team = forms.ModelChoiceField(label="接单队伍", queryset=None, empty_label=None)  # type: ignore[arg-type]
+    team = forms.ModelChoiceField(label="接单队伍", queryset=None,  # type: ignore[arg-type]
+                                  widget=ChoiceSearch("led-teams"))
 
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -197,7 +204,9 @@ class ItemForm(forms.ModelForm):
         model = ServiceItem
         fields = ["name", "category", "audience", "summary", "duration_minutes", "max_headcount", "provider_unit",
                   "provider_team", "area", "sort_order", "is_active"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4}),
+                   "provider_unit": ChoiceSearch("units", context={"action": "service_orders.item.change"}),
+                   "provider_team": ChoiceSearch("service-teams")}
 
     def __init__(self, *args: Any, units: Any, teams: Any, areas: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

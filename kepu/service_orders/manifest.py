@@ -107,3 +107,14 @@ for _code, _label, _unit, _fn in (
     ("service_orders.people_served", "基层科普服务服务群众人次", "人次", "indicator_people_served"),
 ):
     add_indicator_provider(IndicatorProvider(_code, _label, _unit, value=_indicator(_fn), domain="service_orders"))
+
+
+def _add_choice_sources() -> None:
+    from kepu.core.choices import add_choice_source
+    from kepu.service_orders.choices import DISPATCH_UNITS, LED_TEAMS, TEAMS
+
+    for source in (DISPATCH_UNITS, TEAMS, LED_TEAMS):
+        add_choice_source(source)
+
+
+_add_choice_sources()

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from kepu.core.access import can, require, scope_filter, scoped
 from kepu.core.protected import digest
-from kepu.org.public import Region, RegionLevel
+from kepu.org.public import Region, RegionLevel, Unit
 from kepu.service_orders import teams
 from kepu.service_orders.models import (
     OrderEvent,
@@ -141,6 +141,12 @@ def order_detail(*, user: Any, order_id: int, action: str = VIEW) -> ServiceOrde
             audit.record_denied(user, action, detail=f"越权访问工单 {order_id}")
         raise Http404("没有找到该工单，或不在您的数据范围内")
     return found
+
+
+def dispatch_units(order: ServiceOrder) -> QuerySet[Unit]:
+    """Where an order can be dispatched: the leading group's member units, and the units of its town."""
+    return Unit.objects.filter(Q(is_member=True) | Q(region__path__startswith=order.town.path),
+                               is_active=True).order_by("-is_member", "sort_order", "name")
 
 
 def order_to_accept(*, user: Any, order_id: int) -> ServiceOrder:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from kepu.core.choices import ChoiceSearch
 from kepu.core.transitions import EditTokenForm
 from kepu.org.public import Region, Unit
 from kepu.volunteers.models import TeamLevel, Volunteer, VolunteerTeam
@@ -17,9 +18,11 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class TeamForm(EditTokenForm):
     name = forms.CharField(label="队伍名称", max_length=100)
     level = forms.ChoiceField(label="层级", choices=TeamLevel.choices)
-    parent = forms.ModelChoiceField(label="上级队伍", queryset=VolunteerTeam.objects.none(), empty_label="无（顶级支队）", required=False,
-                                    help_text="支队 > 大队 > 分队；支队可不填")
-    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(), empty_label="请选择")
+    parent = forms.ModelChoiceField(label="上级队伍", queryset=VolunteerTeam.objects.none(), required=False,
+                                    help_text="支队 > 大队 > 分队；支队可不填",
+                                    widget=ChoiceSearch("teams", context={"action": "volunteers.team.view"}))
+    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none(),
+                                  widget=ChoiceSearch("units", context={"action": "volunteers.team.change"}))
     region = forms.ModelChoiceField(label="服务区域", queryset=Region.objects.none(), empty_label="请选择")
 
     def __init__(self, *args: Any, teams: Any, units: Any, regions: Any, **kwargs: Any) -> None:
@@ -94,8 +97,10 @@ class ActivityForm(forms.Form):
 class HoursForm(forms.Form):
     """Hours an administrator adds by hand: a reason and an evidence note are part of the record."""
 
-    team = forms.ModelChoiceField(label="服务队伍", queryset=VolunteerTeam.objects.none(), empty_label="请选择")
-    volunteer = forms.ModelChoiceField(label="志愿者", queryset=Volunteer.objects.none(), empty_label="请选择")
+    team = forms.ModelChoiceField(label="服务队伍", queryset=VolunteerTeam.objects.none(),
+                                  widget=ChoiceSearch("teams", context={"action": "volunteers.hours.add"}))
+    volunteer = forms.ModelChoiceField(label="志愿者", queryset=Volunteer.objects.none(),
+                                       widget=ChoiceSearch("volunteers", context={"action": "volunteers.volunteer.view"}))
     served_on = forms.DateField(label="服务日期", widget=_DATE)
     hours = forms.DecimalField(label="时长（小时）", min_value=0.5, max_value=24, decimal_places=1,
                                widget=forms.NumberInput(attrs={"step": "0.5"}))

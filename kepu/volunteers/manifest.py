@@ -160,3 +160,14 @@ def _notice_job() -> ScheduledJob:
 
 
 add_scheduled_job(_notice_job())
+
+
+def _add_choice_sources() -> None:
+    from kepu.core.choices import add_choice_source
+    from kepu.volunteers.choices import TEAMS, VOLUNTEERS
+
+    add_choice_source(TEAMS)
+    add_choice_source(VOLUNTEERS)
+
+
+_add_choice_sources()

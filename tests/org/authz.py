@@ -22,7 +22,17 @@ def objects(cast):
     return {"export:office": job}
 
 
+def _units(action):
+    return {"kwargs": lambda o: {"source": "units"}, "data": lambda o: {"action": action, "q": "局"},
+            "label": f"单位 {action}"}
+
+
 CASES = [
+    Page("backoffice:choices", UNIT_VIEWERS, **_units("org.unit.view")),
+    Page("backoffice:choices", ("office",), **_units("plans.task.change")),
+    Page("backoffice:choices", ("office",), **_units("plans.plan.import")),
+    Page("backoffice:choices", ("admin", "office", "jiaoyu"), **_units("service_orders.item.change")),
+    Page("backoffice:choices", AREA, **_units("volunteers.team.change")),
     Page("backoffice:home", STAFF),
     Page("backoffice:exports", STAFF),
     Page("backoffice:reviews", ("expert",)),

@@ -116,13 +116,14 @@ def test_importing_does_not_change_the_dashboards_default_plan(cast: dict[str, A
 def test_the_unit_picker_searches_names_short_names_and_aliases(cast: dict[str, Any], as_user: Any) -> None:
     draft = importing.draft_create(actor=cast["office"], text=TABLE)
     client = as_user("office")
-    url = reverse("plans:import_unit_search", kwargs={"draft_id": draft.pk})
+    review = client.get(reverse("plans:import_review", kwargs={"draft_id": draft.pk})).content.decode()
+    url = reverse("backoffice:choices", kwargs={"source": "units"}) + "?action=plans.plan.import"
+    assert f'data-kp-picker-url="{url}"' in review  # the shared search (kepu.core.choices)
     by_short = client.get(url, {"q": "市科协"}).content.decode()
     assert 'data-kp-pick="昆山市科学技术协会"' in by_short
     assert "昆山市教育局" not in by_short
     nothing = client.get(url, {"q": "不存在的单位"}).content.decode()
-    assert "没有名称、简称或别名含“不存在的单位”的单位" in nothing
-    review = client.get(reverse("plans:import_review", kwargs={"draft_id": draft.pk})).content.decode()
+    assert "没有匹配“不存在的单位”的单位" in nothing
     assert "<option" not in review.split('id="units"')[1].split('id="section-0"')[0]  # no select of every unit
     assert "沿用板块" in review and "各成员单位" in review
 

@@ -88,6 +88,15 @@ def _reason(objs: dict[str, Any]) -> dict[str, Any]:
 
 
 CASES = [
+    Page("backoffice:choices", AREA, kwargs=lambda o: {"source": "dispatch-units"},
+         data=lambda o: {"order": o["order:placed"].pk}, label="派单承办部门"),
+    Page("backoffice:choices", OFFICE, kwargs=lambda o: {"source": "dispatch-units"},
+         data=lambda o: {"order": o["order:dispatched"].pk, "action": "service_orders.order.reassign"},
+         label="改派承办部门"),
+    Page("backoffice:choices", ("admin", "office", "jiaoyu"), kwargs=lambda o: {"source": "service-teams"},
+         label="指派服务队伍"),
+    Page("backoffice:choices", ("volunteer",), kwargs=lambda o: {"source": "led-teams"},
+         label="接单队伍"),
     Page("service_orders:order_list", VIEWERS),
     Page("service_orders:order_export", STAFF_VIEW),
     Page("service_orders:order_create", AREA),

@@ -94,6 +94,12 @@ def _new_activity(o: dict[str, Any]) -> dict[str, Any]:
 
 
 CASES = [
+    Page("backoffice:choices", READERS, kwargs=lambda o: {"source": "teams"},
+         data=lambda o: {"action": "volunteers.hours.add"}, label="服务队伍"),
+    Page("backoffice:choices", READERS, kwargs=lambda o: {"source": "teams"},
+         data=lambda o: {"action": "volunteers.team.view"}, label="上级队伍"),
+    Page("backoffice:choices", READERS, kwargs=lambda o: {"source": "volunteers"},
+         data=lambda o: {"action": "volunteers.volunteer.view"}, label="志愿者"),
     Page("volunteers:team_list", READERS),
     Page("volunteers:team_export", STAFF),
     Page("volunteers:team_import", OFFICE),

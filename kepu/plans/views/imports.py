@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.errors import KepuError
 from kepu.core.views import action_required
-from kepu.org.public import Region, RegionLevel, Unit, UnitFilters, unit_list
+from kepu.org.public import Region, RegionLevel, Unit, unit_list
 from kepu.plans import selectors
 from kepu.plans.forms import CommitForm, CreateUnitForm, ImportUploadForm, MapUnitForm, PlanSettingsForm
 from kepu.plans.models import DraftStatus, PlanImportDraft
@@ -138,20 +138,6 @@ def _section_changes(post: Any, section: dict[str, Any]) -> dict[str, Any]:
             "lead_units": post.get("lead_units", ""), "participating_units": post.get("participating_units", ""),
             "apply_lead": post.get("apply_lead") == "on", "apply_participants": post.get("apply_participants") == "on",
             "tasks": tasks}
-
-
-UNIT_RESULTS = 12
-
-
-@action_required("plans.plan.import")
-def import_unit_search(request: HttpRequest, draft_id: int) -> HttpResponse:
-    """Search-as-you-type for the unit picker: units by name, short name or alias, in the user's scope."""
-    draft = selectors.draft_detail(user=request.user, draft_id=draft_id)
-    q = (request.GET.get("q") or "").strip()[:50]
-    units = unit_list(user=request.user, filters=UnitFilters(q=q, is_member=None if q else True))
-    found = list(units.order_by("-is_member", "sort_order", "name")[: UNIT_RESULTS + 1])
-    return render(request, "plans/_unit_results.html", {
-        "draft": draft, "q": q, "units": found[:UNIT_RESULTS], "more": len(found) > UNIT_RESULTS})
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kepu.core.access import access_object, can
+from kepu.core.access import access_object, can, scoped
 from kepu.core.errors import ImportRejected, KepuError
 from kepu.core.transitions import edit_token
 from kepu.core.views import (
@@ -175,7 +175,9 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 @action_required("plans.task.change")
 def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.task_detail(user=request.user, task_id=task_id, action="plans.task.change")
-    units = Unit.objects.filter(is_active=True) | Unit.objects.filter(pk__in=[tu.unit_id for tu in task.units.all()])
+    # The units the search offers (kepu.org.choices, same action), plus those the task already names.
+    units = (scoped(Unit.objects.filter(is_active=True), request.user, "plans.task.change")
+             | Unit.objects.filter(pk__in=[tu.unit_id for tu in task.units.all()]))
     initial = {"number": task.number, "title": task.title, "body": task.body, "deadline": task.deadline,
                "lead_units": [tu.unit_id for tu in task.units.all() if tu.role == UnitRole.LEAD],
                "participating_units": [tu.unit_id for tu in task.units.all() if tu.role == UnitRole.PARTICIPANT],

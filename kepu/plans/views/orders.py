@@ -42,7 +42,7 @@ def order_create(request: HttpRequest, task_id: int) -> HttpResponse:
     task = selectors.task_detail(user=request.user, task_id=task_id, action="plans.order.issue")
     units = selectors.responsible_units(task)
     lead = next((tu.unit_id for tu in task.units.all() if tu.role == "lead"), None)
-    form = OrderForm(request.POST or None, units=units,
+    form = OrderForm(request.POST or None, units=units, task_id=task.pk,
                      initial={"unit": lead, "due_date": timezone.localdate() + datetime.timedelta(days=15),
                               "requirement": f"请针对“{task.title}”{task.alert_reason or '进展情况'}的问题，"
                                              "于办理时限前采取措施并书面回复办理情况。"})

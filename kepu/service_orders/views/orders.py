@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,6 @@ from kepu.core.access import can, require, scoped
 from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.views import action_required, describe_filters, excel_export, paginate
 from kepu.core.views import int_value as _int
-from kepu.org.public import Unit
 from kepu.service_orders import photos, rules, selectors, services, sheets, teams
 from kepu.service_orders.forms import (
     AcceptForm,
@@ -115,12 +113,6 @@ def order_create(request: HttpRequest) -> HttpResponse:
     return render(request, "service_orders/order_form.html", {"page_title": "代群众下单", "form": form})
 
 
-def _unit_choices(order: Any) -> QuerySet[Unit]:
-    """Where an order can be dispatched: the leading group's member units, and the units of its town."""
-    return Unit.objects.filter(Q(is_member=True) | Q(region__path__startswith=order.town.path),
-                               is_active=True).order_by("-is_member", "sort_order", "name")
-
-
 # Which form on the page each verb posts (claim and offer share the team choice).
 FORM_OF_VERB = {"accept": "accept", "dispatch": "dispatch", "claim": "offer", "offer": "offer",
                 "complete": "complete", "reassign": "reassign"}
@@ -136,16 +128,18 @@ def _forms(request: HttpRequest, order: Any, verbs: list[str], failed: str = "")
         return {"data": request.POST, "files": request.FILES} if key == bound else {}
 
     if "dispatch" in verbs:
-        built["dispatch"] = DispatchForm(**data("dispatch"), units=_unit_choices(order),
+        built["dispatch"] = DispatchForm(**data("dispatch"), units=selectors.dispatch_units(order), order_id=order.pk,
                                          initial={"unit": order.item.provider_unit_id if order.item else None})
     if "reassign" in verbs:
-        built["reassign"] = ReassignForm(**data("reassign"), units=_unit_choices(order))
+        built["reassign"] = ReassignForm(**data("reassign"), units=selectors.dispatch_units(order), order_id=order.pk)
     if "claim" in verbs or "offer" in verbs:
         initial = {"team": order.item.provider_team_id if order.item else None}
         built["offer"] = OfferForm(**data("offer"), teams=teams.active_teams(), initial=initial)
     if "accept" in verbs:
+        # Chosen already: the team it is offered to, or the leader's first team (most lead one).
+        chosen = order.offered_team_id or led.values_list("pk", flat=True).first()
         built["accept"] = AcceptForm(**data("accept"), teams=led if order.offered_team_id is None
-                                     else led.filter(pk=order.offered_team_id))
+                                     else led.filter(pk=order.offered_team_id), initial={"team": chosen})
     if "complete" in verbs:
         members = teams.member_users(order.team)
         built["complete"] = CompleteForm(**data("complete"), members=members, initial={"volunteers": [request.user.pk]})
@@ -224,7 +218,7 @@ def _valid(form: Any) -> Any:
 @action_required("service_orders.order.dispatch")
 def order_dispatch(request: HttpRequest, order_id: int) -> HttpResponse:
     def run(order: Any) -> str:
-        data = _valid(DispatchForm(request.POST, units=_unit_choices(order)))
+        data = _valid(DispatchForm(request.POST, units=selectors.dispatch_units(order), order_id=order.pk))
         services.order_dispatch(actor=request.user, order=order, unit=data["unit"], note=data["note"])
         return f"已派单至{data['unit'].name}。"
     return _act(request, order_id, "dispatch", run)
@@ -337,7 +331,7 @@ def order_recall(request: HttpRequest, order_id: int) -> HttpResponse:
 @action_required("service_orders.order.reassign")
 def order_reassign(request: HttpRequest, order_id: int) -> HttpResponse:
     def run(order: Any) -> str:
-        data = _valid(ReassignForm(request.POST, units=_unit_choices(order)))
+        data = _valid(ReassignForm(request.POST, units=selectors.dispatch_units(order), order_id=order.pk))
         services.order_reassign(actor=request.user, order=order, unit=data["unit"], reason=data["reason"])
         return f"已改派至{data['unit'].name}。"
     return _act(request, order_id, "reassign", run)

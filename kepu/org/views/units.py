@@ -53,7 +53,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_export(request: HttpRequest) -> HttpResponse:
     units = selectors.unit_list(user=request.user, filters=_unit_filters(request), action="org.unit.export")
     return excel_export(request, action="org.unit.export", data=lambda: sheets.units_export(list(units)),
-                        filename="单位.xlsx", count=units.count(), filters=describe_filters(request, UNIT_FILTER_LABELS))
+                        filename="单位.xlsx", count=units, filters=describe_filters(request, UNIT_FILTER_LABELS))
 
 
 @action_required("org.unit.import")

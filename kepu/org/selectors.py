@@ -57,6 +57,12 @@ def unit_list(*, user: Any, filters: UnitFilters | None = None, action: str = "o
     return units.prefetch_related(Prefetch("aliases", queryset=UnitAlias.objects.order_by("name")))
 
 
+def unit_children(*, user: Any, unit: Unit, action: str = "org.unit.view") -> QuerySet[Unit]:
+    """The active units directly under a unit, within the user's reach (教育局 has 1,500 schools: the
+    page shows them a page at a time)."""
+    return scoped(Unit.objects.filter(parent=unit, is_active=True), user, action).order_by("sort_order", "name", "pk")
+
+
 def unit_detail(*, user: Any, unit_id: int, action: str = "org.unit.view") -> Unit:
     from kepu.core.access import access_object
 

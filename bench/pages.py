@@ -140,30 +140,31 @@ def measure(cases: list[Any], cast: dict[str, Any], objs: dict[str, Any], result
         for user in _visitors(case):
             key = (case.id, user or "anonymous")
             result = results.setdefault(key, Result(case.id, user or "anonymous", _is_export(case)))
+            from django.db import transaction
+
             try:
-                request = _requester(case, user, cast, objs)
-                began = time.perf_counter()
-                request()  # warm-up: the first request fills caches (permissions, URL map, templates)
-                warm = time.perf_counter() - began
-                status, count = _counted(request)
-                if not city:
-                    result.demo_queries = count
-                    continue
-                result.city_queries, result.status = count, status
-                runs = 5 if warm < 1 else 3 if warm < 5 else 1
-                samples = []
-                for _ in range(runs):
-                    began = time.perf_counter()
-                    request()
-                    samples.append((time.perf_counter() - began) * 1000)
-                result.median_ms, result.samples = statistics.median(samples), runs
+                with transaction.atomic():  # a savepoint: one failing request cannot spoil the others
+                    _measure_one(_requester(case, user, cast, objs), result, city=city)
             except Exception as exc:
                 result.error = f"{type(exc).__name__}: {str(exc)[:80]}"
-            finally:
-                from django.db import connection
 
-                if connection.needs_rollback or not connection.is_usable():
-                    connection.close()
+
+def _measure_one(request: Any, result: Result, *, city: bool) -> None:
+    began = time.perf_counter()
+    request()  # warm-up: the first request fills caches (permissions, URL map, templates)
+    warm = time.perf_counter() - began
+    status, count = _counted(request)
+    if not city:
+        result.demo_queries = count
+        return
+    result.city_queries, result.status = count, status
+    runs = 5 if warm < 1 else 3 if warm < 5 else 1
+    samples = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        request()
+        samples.append((time.perf_counter() - began) * 1000)
+    result.median_ms, result.samples = statistics.median(samples), runs
 
 
 # ---------------------------------------------------------------- the table
@@ -200,6 +201,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     bench_url = url_for(url, BENCH_DB) if args.reuse else create_database(url, BENCH_DB)
     try:
+        if args.keep or args.reuse:
+            # A kept database keeps its files and its data key (KEPU_VAR_DIR/data_key): without that key
+            # a later --reuse could not read one phone number or ID number of it.
+            var_dir = os.environ.get("KEPU_BENCH_VAR_DIR") or os.path.join(tempfile.gettempdir(), f"{BENCH_DB}-files")
+            os.makedirs(var_dir, exist_ok=True)
+            return _run(bench_url, var_dir, args)
         with tempfile.TemporaryDirectory(prefix="kepu-bench-pages-") as var_dir:
             return _run(bench_url, var_dir, args)
     finally:
@@ -218,24 +225,34 @@ def _run(bench_url: str, var_dir: str, args: argparse.Namespace) -> int:
     call_command("migrate", verbosity=0)
     if not args.reuse:
         call_command("load_demo", verbosity=0)
-    cast = _cast()
-    objs = _objects(cast)
     wanted = [w for w in args.only.split(",") if w]
     cases = [c for c in _cases() if not wanted or any(w in c.id for w in wanted)]
     print(f"set-up: {BENCH_DB} migrated ({time.perf_counter() - began:.0f} s); {len(cases)} GET cases")
     results: dict[tuple[str, str], Result] = {}
     if not args.reuse:
         began = time.perf_counter()
-        measure(cases, cast, objs, results, city=False)
+        _phase(cases, results, city=False)
         print(f"demo volume: statements counted ({time.perf_counter() - began:.0f} s)")
         began = time.perf_counter()
         call_command("load_city_scale", scale=args.scale, verbosity=0)
         print(f"city volume: load_city_scale --scale {args.scale:g} ({time.perf_counter() - began:.0f} s)")
     began = time.perf_counter()
-    measure(cases, _cast(), objs, results, city=True)
+    _phase(cases, results, city=True)
     print(f"city volume: timed ({time.perf_counter() - began:.0f} s)")
     print(report(list(results.values())))
     return 0
+
+
+def _phase(cases: list[Any], results: dict[tuple[str, str], Result], *, city: bool) -> None:
+    """One pass over the cases in a transaction rolled back at its end: the cases' own rows
+    (case_objects) and whatever the requests write never stay, so a kept database can be measured
+    again and again (--reuse)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        cast = _cast()
+        measure(cases, cast, _objects(cast), results, city=city)
+        transaction.set_rollback(True)
 
 
 if __name__ == "__main__":

@@ -114,3 +114,50 @@ def test_expired_exports_lose_their_file(settings: Any, cast: dict[str, Any],
     assert job.status == ExportStatus.EXPIRED and not job.file
     response = _client(cast, "office").get(reverse("backoffice:export_download", args=[job.pk]))
     assert response.status_code == 404
+
+
+def test_a_large_export_is_queued_without_counting_all_its_rows(settings: Any, cast: dict[str, Any],
+                                                                django_capture_on_commit_callbacks: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kepu.service_orders.models import ServiceOrder
+
+    settings.KEPU_EXPORT_BACKGROUND_ROWS = 2
+    client = _client(cast, "office")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("service_orders:order_export"))
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert response.status_code == 302 and len(counts) == 1
+    assert "LIMIT 3" in counts[0] and "ORDER BY" not in counts[0].upper()  # enough to know it is large
+    job = ExportJob.objects.get(user=cast["office"])
+    assert job.rows == 0 and job.status == ExportStatus.QUEUED  # not known yet: the task counts them
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and job.rows == ServiceOrder.objects.count() > 2
+    file_rows = _rows(b"".join(client.get(reverse("backoffice:export_download", args=[job.pk])).streaming_content))
+    assert len(file_rows) - 1 == job.rows
+
+
+def test_the_audit_log_export_queued_reads_no_entries(settings: Any, cast: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.KEPU_EXPORT_BACKGROUND_ROWS = 2
+    with CaptureQueriesContext(connection) as queries:
+        response = _client(cast, "office").get(reverse("org:audit_export"))
+    assert response.status_code == 302
+    assert not [q for q in queries.captured_queries if 'SELECT "core_auditentry"."id"' in q["sql"]
+                and "COUNT(" not in q["sql"]]
+
+
+def test_count_rows_counts_a_capped_slice_without_its_order(cast: dict[str, Any]) -> None:
+    from kepu.core.exports import count_rows
+    from kepu.org.models import Unit
+
+    units = Unit.objects.order_by("-name")
+    total = units.count()
+    assert count_rows(units) == total and count_rows(units[:3]) == 3 and count_rows(units[:total + 5]) == total
+    assert count_rows(units, up_to=4) == 4 and count_rows(units[:10], up_to=4) == 4

@@ -26,6 +26,16 @@ def _landing(user: Any, path: str) -> dict[str, Any]:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The context, worked out once per request: the home page renders a template per card, and each
+    render would otherwise rebuild the menu and count the unread notifications again."""
+    memo: dict[str, Any] | None = getattr(request, "_kepu_navigation", None)
+    if memo is None:
+        memo = _navigation(request)
+        request._kepu_navigation = memo  # type: ignore[attr-defined]
+    return memo
+
+
+def _navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     context: dict[str, Any] = {
         "kepu_site_name": f"{settings.KEPU_CITY_NAME}科普工作平台",

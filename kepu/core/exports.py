@@ -1,7 +1,7 @@
 """Excel exports, instant when small and built in the background when large.
 
-Every export view hands `excel_export()` (kepu.core.views) its row count and a function that builds
-the workbook. Up to `KEPU_EXPORT_BACKGROUND_ROWS` rows the file is built and sent at once, as before.
+Every export view hands `excel_export()` (kepu.core.views) its rows' queryset (or their count) and a
+function that builds the workbook. Up to `KEPU_EXPORT_BACKGROUND_ROWS` rows the file is built and sent at once, as before.
 Above it an `ExportJob` is queued (after commit) and the user is sent to 我的导出; the task then
 replays the same export URL with the same filters *as the same user* — so the data scope, the caps
 and the audit entry are exactly those of an instant export — and stores the file through Django's
@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
@@ -41,30 +42,54 @@ export_ready = Signal()  # sent with `job` when a background export is done or h
 KEEP_DAYS = 7
 
 
-def respond(request: HttpRequest, *, action: str, data: bytes | Callable[[], bytes], filename: str, count: int,
-            filters: str = "") -> HttpResponse:
-    """Send the export now, or queue it when it is large (see the module's docstring)."""
+def respond(request: HttpRequest, *, action: str, data: bytes | Callable[[], bytes], filename: str,
+            count: int | QuerySet[Any], filters: str = "") -> HttpResponse:
+    """Send the export now, or queue it when it is large (see the module's docstring).
+
+    `count` is the number of rows, or the queryset of the rows: then they are counted only as far as
+    the threshold, so that the request which queues 100,000 rows does not count them (the task does)."""
     from kepu.core.views import file_response
 
-    replaying = getattr(request, "kepu_export_job", None) is not None
-    if not replaying and callable(data) and count > settings.KEPU_EXPORT_BACKGROUND_ROWS:
-        return _queue(request, action=action, filename=filename, count=count, filters=filters)
+    job = getattr(request, "kepu_export_job", None)
+    threshold = settings.KEPU_EXPORT_BACKGROUND_ROWS
+    if job is None and callable(data):
+        known = count if isinstance(count, int) else count_rows(count, up_to=threshold + 1)
+        if known > threshold:
+            return _queue(request, action=action, filename=filename,
+                          count=known if isinstance(count, int) else None, filters=filters)
+        count = known  # at most the threshold: counted in full
+    if not isinstance(count, int):
+        count = count_rows(count)
+    if job is not None and job.rows != count:
+        ExportJob.objects.filter(pk=job.pk).update(rows=count)
+        job.rows = count
     content = data() if callable(data) else data
     audit.record(request.user, action, category=AuditCategory.EXPORT, object_repr=filename,
                  reason=f"导出 {count} 条" + (f"；条件：{filters}" if filters else "")
-                 + ("（后台生成）" if replaying else ""))
+                 + ("（后台生成）" if job is not None else ""))
     return file_response(content, filename)
 
 
-def _queue(request: HttpRequest, *, action: str, filename: str, count: int, filters: str) -> HttpResponse:
+def count_rows(rows: QuerySet[Any], *, up_to: int | None = None) -> int:
+    """How many rows a queryset holds (a slice of it: at most the slice), counted without its ordering,
+    which changes nothing of the number but makes the database sort; `up_to` stops counting there."""
+    unordered = rows.all()
+    unordered.query.clear_ordering(force=True)
+    if up_to is not None:
+        unordered.query.set_limits(high=up_to)
+    return unordered.count()
+
+
+def _queue(request: HttpRequest, *, action: str, filename: str, count: int | None, filters: str) -> HttpResponse:
     from kepu.core.middleware import client_ip
     from kepu.core.tasks import build_export
 
     job = ExportJob.objects.create(user=request.user, action=action, title=filename[:200],
                                    path=request.get_full_path()[:2000], filters=filters[:500],
-                                   ip=client_ip(request), rows=count)
+                                   ip=client_ip(request), rows=count or 0)
     transaction.on_commit(lambda: build_export.enqueue(job.pk))
-    messages.info(request, f"共 {count} 条，数据较多，已转入后台生成。完成后会通知您，可在“我的导出”下载。")
+    size = f"共 {count} 条" if count else f"超过 {settings.KEPU_EXPORT_BACKGROUND_ROWS} 条"
+    messages.info(request, f"{size}，数据较多，已转入后台生成。完成后会通知您，可在“我的导出”下载。")
     return redirect("backoffice:exports")
 
 

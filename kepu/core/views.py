@@ -66,9 +66,10 @@ def file_response(data: bytes, filename: str, content_type: str = XLSX_CONTENT_T
 
 
 def excel_export(request: HttpRequest, *, action: str, data: bytes | Callable[[], bytes], filename: str,
-                 count: int, filters: str = "") -> HttpResponse:
+                 count: int | QuerySet[Any], filters: str = "") -> HttpResponse:
     """Send an export and record it (exports are audited like writes). Pass `data` as a function that
-    builds the workbook and a large export is built in the background instead (kepu.core.exports)."""
+    builds the workbook and a large export is built in the background instead (kepu.core.exports); pass
+    `count` as the rows' queryset and they are counted only as far as that decision needs."""
     from kepu.core import exports
 
     return exports.respond(request, action=action, data=data, filename=filename, count=count, filters=filters)

@@ -6,31 +6,29 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from kepu.plans import dashboard
-from kepu.plans.models import AlertLevel, Plan, ReportingPeriod, Task, UnitRole
+from kepu.plans.models import AlertLevel, Plan, ReportingPeriod, Task, TaskUnit, UnitRole
 from kepu.plans.selectors import TaskFilters, report_list, task_list
 from kepu.reports import charts
 from kepu.reports.docx import OfficialDocument, cn_date, document_number
 
 
 def on_time_rate(*, user: Any, plan: Plan, today: datetime.date) -> tuple[int, int]:
-    """(on time, required) over the lead units' reports of the plan's periods already due."""
-    periods = list(ReportingPeriod.objects.filter(plan=plan, due_date__lt=today, end__gte=plan.reporting_from))
-    tasks = task_list(user=user, filters=TaskFilters(plan=plan.pk))
-    leads = [(t.pk, tu.unit_id) for t in tasks for tu in t.units.all() if tu.role == UnitRole.LEAD]
-    first = {(task_id, unit_id, period_id): at for task_id, unit_id, period_id, at in
-             report_list(user=user).filter(task__plan=plan, first_submitted_at__isnull=False)
-             .values_list("task_id", "unit_id", "period_id", "first_submitted_at")}
-    required = on_time = 0
-    for period in periods:
-        for task_id, unit_id in leads:
-            required += 1
-            submitted = first.get((task_id, unit_id, period.pk))
-            if submitted and timezone.localdate(submitted) <= period.due_date:
-                on_time += 1
-    return on_time, required
+    """(on time, required) over the lead units' reports of the plan's periods already due.
+
+    Counted in the database (a report is on time when submitted first on or before the period's due
+    date, by the local calendar): a city's 2,000 tasks and 27,000 reports are not read into Python."""
+    periods = ReportingPeriod.objects.filter(plan=plan, due_date__lt=today, end__gte=plan.reporting_from)
+    tasks = task_list(user=user, filters=TaskFilters(plan=plan.pk)).order_by().values("pk")
+    leads = TaskUnit.objects.filter(task__in=tasks, role=UnitRole.LEAD)
+    lead_of_report = leads.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id"))
+    on_time = (report_list(user=user).filter(task__plan=plan, task__in=tasks, period__in=periods,
+                                             first_submitted_at__date__lte=F("period__due_date"))
+               .filter(Exists(lead_of_report)).count())
+    return on_time, periods.count() * leads.count()
 
 
 def _summary(plan: Plan, counts: dict[str, int], on_time: tuple[int, int], today: datetime.date) -> str:

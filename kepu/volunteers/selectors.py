@@ -83,8 +83,10 @@ class TeamFilters:
     active: bool | None = True
 
 
-def team_list(*, user: Any, filters: TeamFilters | None = None, action: str = "volunteers.team.view"
-              ) -> QuerySet[VolunteerTeam]:
+def team_list(*, user: Any, filters: TeamFilters | None = None, action: str = "volunteers.team.view",
+              counts: bool = True) -> QuerySet[VolunteerTeam]:
+    """The teams in reach, by the tree. `counts=False` leaves out the member counts (the export's sheet
+    shows none, and at a city's volume they cost more than the rows themselves)."""
     f = filters or TeamFilters()
     teams = scoped(VolunteerTeam.objects.select_related("unit", "region", "parent"), user, action)
     if f.q:
@@ -97,6 +99,8 @@ def team_list(*, user: Any, filters: TeamFilters | None = None, action: str = "v
         teams = teams.filter(region__path__startswith=_region_path(f.region))
     if f.active is not None:
         teams = teams.filter(is_active=f.active)
+    if not counts:
+        return teams.order_by("path")
     return teams.annotate(
         member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.APPROVED)),
         pending_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.PENDING)),

@@ -53,7 +53,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_export(request: HttpRequest) -> HttpResponse:
     units = selectors.unit_list(user=request.user, filters=_unit_filters(request), action="org.unit.export")
     return excel_export(request, action="org.unit.export", data=lambda: sheets.units_export(list(units)),
-                        filename="单位.xlsx", count=units.count(), filters=describe_filters(request, UNIT_FILTER_LABELS))
+                        filename="单位.xlsx", count=units, filters=describe_filters(request, UNIT_FILTER_LABELS))
 
 
 @action_required("org.unit.import")
@@ -103,6 +103,9 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     return render(request, "org/unit_form.html", {"page_title": "新增单位", "form": form})
 
 
+CHILDREN_PER_PAGE = 50
+
+
 @action_required("org.unit.view")
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     return _detail_page(request, unit_id)
@@ -111,12 +114,14 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
 def _detail_page(request: HttpRequest, unit_id: int, **typed: AliasForm | ReasonForm) -> HttpResponse:
     """The unit's page; after a refused alias or deactivation that form shows again as typed, with the error."""
     unit = selectors.unit_detail(user=request.user, unit_id=unit_id)
+    children = paginate(request, selectors.unit_children(user=request.user, unit=unit), per_page=CHILDREN_PER_PAGE)
+    if request.htmx and request.method == "GET":  # another page of the child units
+        return render(request, "org/unit_children.html", {"unit": unit, **children})
     can_change = can(request.user, "org.unit.change") and can_reach(request.user, "org.unit.change", unit)
     members = selectors.user_list(user=request.user).filter(unit=unit) if can(request.user, "org.user.view") else []
     return render(request, "org/unit_detail.html", {
         "page_title": unit.name, "unit": unit, "can_change": can_change, "alias_form": AliasForm(),
-        "reason_form": ReasonForm(), **typed, "members": members,
-        "children": selectors.unit_list(user=request.user, filters=selectors.UnitFilters()).filter(parent=unit),
+        "reason_form": ReasonForm(), **typed, "members": members, **children,
     })
 
 

@@ -105,7 +105,7 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     plan = selectors.current_plan(user=request.user, plan_id=request.GET.get("plan"))
     tasks = selectors.task_list(user=request.user, filters=_filters(request, plan), action="plans.ledger.export")
     return excel_export(request, action="plans.ledger.export", data=lambda: sheets.ledger_export(list(tasks)),
-                        filename=f"任务台账_{timezone.localdate():%Y%m%d}.xlsx", count=tasks.count(),
+                        filename=f"任务台账_{timezone.localdate():%Y%m%d}.xlsx", count=tasks,
                         filters=describe_filters(request, FILTER_LABELS))
 
 

@@ -87,7 +87,7 @@ def order_export(request: HttpRequest) -> HttpResponse:
     full_phones = can(request.user, "org.user.view_sensitive")
     return excel_export(request, action="service_orders.order.export",
                         data=lambda: sheets.orders_export(list(orders), full_phones=full_phones),
-                        filename="服务工单.xlsx", count=orders.count(),
+                        filename="服务工单.xlsx", count=orders,
                         filters=describe_filters(request, FILTER_LABELS))
 
 

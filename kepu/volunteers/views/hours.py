@@ -69,7 +69,7 @@ def hours_export(request: HttpRequest) -> HttpResponse:
     records = selectors.hours_list(user=request.user, filters=_filters(request), action=action)
     full = show_full(request)
     return excel_export(request, action=action, data=lambda: sheets.hours_export(records, full=full),
-                        filename="服务时长.xlsx", count=records.count(),
+                        filename="服务时长.xlsx", count=records,
                         filters=describe_filters(request, FILTER_LABELS))
 
 

@@ -61,7 +61,7 @@ def volunteer_export(request: HttpRequest) -> HttpResponse:
     people = selectors.volunteer_list(user=request.user, filters=_filters(request), action=action)
     full = show_full(request)
     return excel_export(request, action=action, data=lambda: sheets.volunteers_export(people, full=full),
-                        filename="志愿者.xlsx", count=people.count(),
+                        filename="志愿者.xlsx", count=people,
                         filters=describe_filters(request, FILTER_LABELS))
 
 

@@ -59,7 +59,8 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 @action_required("volunteers.team.export")
 def team_export(request: HttpRequest) -> HttpResponse:
-    teams = list(selectors.team_list(user=request.user, filters=_filters(request), action="volunteers.team.export"))
+    teams = list(selectors.team_list(user=request.user, filters=_filters(request), action="volunteers.team.export",
+                                     counts=False))
     return excel_export(request, action="volunteers.team.export", data=sheets.teams_export(teams),
                         filename="志愿服务队.xlsx", count=len(teams), filters=describe_filters(request, FILTER_LABELS))
 

@@ -80,7 +80,8 @@ class ProfileForm(forms.Form):
 
 
 class ActivityForm(forms.Form):
-    team = forms.ModelChoiceField(label="组织队伍", queryset=VolunteerTeam.objects.none(), empty_label="请选择")
+    team = forms.ModelChoiceField(label="组织队伍", queryset=VolunteerTeam.objects.none(),
+                                  widget=ChoiceSearch("teams", context={"action": "volunteers.activity.manage"}))
     title = forms.CharField(label="活动名称", max_length=120)
     place = forms.CharField(label="活动地点", max_length=120)
     region = forms.ModelChoiceField(label="活动区域", queryset=Region.objects.none(), empty_label="请选择")

@@ -301,3 +301,27 @@ def test_an_odd_id_is_refused_with_the_form_shown_again(cast: dict[str, Any], as
     response = as_user("office").post(reverse("org:user_create"), {
         "username": "choice_odd", "display_name": "测试", "unit": posted, "password": "Aa1!aaaaaaaa"})
     assert invalid_choice(response) and User.objects.count() == count
+
+
+# ---------------------------------------------------------------- the activity form's team
+
+def test_the_activity_form_refuses_a_team_outside_scope(cast: dict[str, Any], as_user: Any) -> None:
+    from kepu.volunteers.models import Activity
+
+    zhangpu = Region.objects.get(code=ZHANGPU)
+    other = VolunteerTeam.objects.get(name="周市镇老年人数字助力分队")
+    count = Activity.objects.count()
+    response = as_user("zhangpu").post(reverse("volunteers:activity_create"), {
+        "team": other.pk, "title": "越界活动", "place": "活动室", "region": zhangpu.pk,
+        "starts_at": "2026-03-01T09:00", "ends_at": "2026-03-01T11:00"})
+    assert response.status_code == 404 and Activity.objects.count() == count
+
+
+def test_the_activity_form_lists_no_teams_but_the_chosen_one(cast: dict[str, Any], as_user: Any) -> None:
+    teams = VolunteerTeam.objects.filter(is_active=True).order_by("pk")
+    chosen = teams.filter(name="张浦镇科普宣讲分队").get()
+    page = as_user("office").get(reverse("volunteers:activity_create"), {"team": chosen.pk}).content.decode()
+    form = page.split('name="team"')[1].split("</select>")[0]
+    assert re.findall(r"<option\b", form) == ["<option"] and chosen.name in form
+    assert not any(team.name in page for team in teams.exclude(pk=chosen.pk))
+    assert "data-kp-picker-search" in page and "volunteers.activity.manage" in page

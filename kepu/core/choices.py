@@ -23,11 +23,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from kepu.core import limits
 from kepu.core.access import require
 from kepu.core.permissions import get_action
 
 RESULTS = 20
 QUERY_MAX_LENGTH = 50
+# A person typing asks once per pause (choices.js waits for one); 120 a minute is far above that and
+# stops a script from walking every row of a source through the search.
+SEARCH_LIMIT = limits.Limit("choices.user", 120, 60, "搜索过于频繁，请 {minutes} 分钟后再试")
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,13 @@ def matches(*, source: ChoiceSource, user: Any, context: Mapping[str, str], q: s
 
 @login_required
 def choice_search(request: HttpRequest, source: str) -> HttpResponse:
-    """The options matching what the user typed, as an HTML fragment for the picker's result list."""
+    """The options matching what the user typed, as an HTML fragment for the picker's result list; 429
+    with a Chinese message (shown by the picker) past SEARCH_LIMIT."""
+    try:
+        limits.take(SEARCH_LIMIT, str(request.user.pk))
+    except limits.LimitExceeded as exc:
+        return HttpResponse(exc.message, status=429, content_type="text/plain; charset=utf-8",
+                            headers={"Retry-After": str(exc.retry_after)})
     found_source = choice_source(source)
     context = {key: value for key, value in request.GET.items() if key != "q"}
     q = (request.GET.get("q") or "").strip()[:QUERY_MAX_LENGTH]

@@ -325,3 +325,21 @@ def test_the_activity_form_lists_no_teams_but_the_chosen_one(cast: dict[str, Any
     assert re.findall(r"<option\b", form) == ["<option"] and chosen.name in form
     assert not any(team.name in page for team in teams.exclude(pk=chosen.pk))
     assert "data-kp-picker-search" in page and "volunteers.activity.manage" in page
+
+
+# ---------------------------------------------------------------- the search's rate limit
+
+def test_the_search_refuses_the_121st_lookup_in_a_minute_and_only_for_that_user(cast: dict[str, Any],
+                                                                               as_user: Any) -> None:
+    from kepu.core import limits
+    from kepu.core.choices import SEARCH_LIMIT
+
+    office = as_user("office")
+    for _ in range(SEARCH_LIMIT.count - 1):  # counted as the view counts them, without 119 page loads
+        limits.hit(SEARCH_LIMIT, str(cast["office"].pk))
+    assert SEARCH_LIMIT.count == 120 and SEARCH_LIMIT.seconds == 60
+    assert search(office, "units", q="昆山").status_code == 200  # the 120th
+    refused = search(office, "units", q="昆山")
+    assert refused.status_code == 429 and refused.content.decode() == "搜索过于频繁，请 1 分钟后再试"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert search(as_user("zhangpu"), "units", q="张浦").status_code == 200

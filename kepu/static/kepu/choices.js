@@ -46,15 +46,22 @@
     var asked = search.value;
     var query = (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(asked.trim());
     fetch(url + query, { credentials: "same-origin", headers: { "HX-Request": "true" } })
-      .then(function (response) { return response.ok ? response.text() : Promise.reject(response); })
+      .then(function (response) {
+        if (response.status === 429) return response.text().then(function (text) { return Promise.reject(text); });
+        return response.ok ? response.text() : Promise.reject(null);
+      })
       .then(function (html) {
         if (search.value !== asked) return; // the user typed on; a newer answer is coming
         results.innerHTML = html;
         markChosen(picker);
         search.setAttribute("aria-expanded", "true");
       })
-      .catch(function () {
-        results.innerHTML = '<div class="list-group-item small text-danger">搜索失败，请稍后重试</div>';
+      .catch(function (message) {
+        // Too many searches: the server's own Chinese message (plain text, so set as text, not HTML).
+        var note = document.createElement("div");
+        note.className = "list-group-item small text-danger";
+        note.textContent = typeof message === "string" && message ? message : "搜索失败，请稍后重试";
+        results.replaceChildren(note);
       });
   }
 

@@ -43,3 +43,12 @@ class ImportRejected(KepuError):
         more = f" 等共 {len(self.errors)} 处错误" if len(self.errors) > 5 else ""
         super().__init__(f"导入未执行，数据未作任何改动。{shown}{more}")
         self.limit = limit
+
+
+def short_text(text: str, *, label: str, field: str, max_length: int) -> str:
+    """`text` stripped, or a refusal naming the field when it is longer than its column: a note is kept
+    whole or not at all, never cut silently."""
+    text = text.strip()
+    if len(text) > max_length:
+        raise ValidationFailed(f"{label}不能超过 {max_length} 个字（现有 {len(text)} 个）", field)
+    return text

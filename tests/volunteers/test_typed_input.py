@@ -85,3 +85,72 @@ def test_a_membership_refusal_without_reason_comes_back_in_its_row(as_user: Any,
     page = response.content.decode()
     form = page.split(f'action="{url}"')[1].split("</form>")[0]
     assert 'value="  "' in form and "不予通过须填写理由" in form
+
+
+# ---------------------------------------------------------------- the hours list's row forms
+
+def _pending_hours(cast: dict[str, Any], demo: dict[str, Any]) -> Any:
+    from tests.volunteers.test_hours import _add
+
+    return _add(cast["office"], demo)
+
+
+@pytest.mark.parametrize(("typed", "error"), [
+    (" ", "不予认定须填写理由"),
+    ("无" * 201, "理由不能超过 200 个字（现有 201 个）"),
+])
+def test_a_refused_decline_reason_comes_back_in_the_filtered_hours_list(as_user: Any, cast: dict[str, Any],
+                                                                        demo: dict[str, Any], typed: str,
+                                                                        error: str) -> None:
+    from kepu.volunteers.models import HoursStatus, ServiceHours
+    from tests.typed import input_state
+
+    record = _pending_hours(cast, demo)
+    listed = reverse("volunteers:hours_list") + "?status=pending"
+    response = _refused(as_user("duizhang"), reverse("volunteers:hours_decline", args=[record.pk]),
+                        {"note": typed, "next": listed})
+    assert input_state(response, "note") == (typed, error)
+    page = response.content.decode()
+    assert f'name="next" value="{listed}"' in page.replace("&amp;", "&")  # still returns to the list as filtered
+    assert ServiceHours.objects.get(pk=record.pk).status == HoursStatus.PENDING
+
+
+def test_a_revocation_without_reason_comes_back_under_its_box(as_user: Any, cast: dict[str, Any],
+                                                              demo: dict[str, Any]) -> None:
+    from kepu.volunteers.models import ServiceHours
+    from tests.typed import input_state
+
+    record = services.hours_approve(actor=cast["duizhang"], record=_pending_hours(cast, demo))
+    response = _refused(as_user("office"), reverse("volunteers:hours_withdraw", args=[record.pk]),
+                        {"reason": "  ", "next": reverse("volunteers:hours_list")})
+    assert input_state(response, "reason") == ("  ", "撤销须填写原因")
+    assert not ServiceHours.objects.get(pk=record.pk).is_withdrawn
+
+
+def test_a_decline_reason_is_kept_whole_not_cut(as_user: Any, cast: dict[str, Any], demo: dict[str, Any]) -> None:
+    from kepu.volunteers.models import ServiceHours
+
+    record = _pending_hours(cast, demo)
+    reason = "无" * 200
+    response = as_user("duizhang").post(reverse("volunteers:hours_decline", args=[record.pk]),
+                                        {"note": reason, "next": reverse("volunteers:hours_list")})
+    assert response.status_code == 302 and ServiceHours.objects.get(pk=record.pk).review_note == reason
+
+
+def test_a_long_membership_refusal_reason_is_refused_not_cut(as_user: Any, cast: dict[str, Any],
+                                                             demo: dict[str, Any]) -> None:
+    membership = services.membership_apply(actor=cast["volunteer"], team=demo["rescue"], note="想学急救")
+    url = reverse("volunteers:membership_reject", args=[membership.pk])
+    response = _refused(as_user("zhangpu"), url, {"note": "否" * 201})
+    form = response.content.decode().split(f'action="{url}"')[1].split("</form>")[0]
+    assert "否" * 201 in form and "理由不能超过 200 个字（现有 201 个）" in form
+
+
+def test_a_long_activity_cancel_reason_is_refused_not_cut(as_user: Any, demo: dict[str, Any]) -> None:
+    start = timezone.now() + datetime.timedelta(days=3)
+    activity = services.activity_create(actor=SYSTEM, team=demo["squad"], title="下周科普讲座", place="文明实践站",
+                                        region=demo["squad"].region, starts_at=start,
+                                        ends_at=start + datetime.timedelta(hours=2))
+    response = _refused(as_user("zhangpu"), reverse("volunteers:activity_cancel", args=[activity.pk]),
+                        {"reason": "雨" * 201})
+    assert field_state(response, "reason") == ("雨" * 201, "取消原因不能超过 200 个字（现有 201 个）")

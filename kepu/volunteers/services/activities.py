@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from kepu.core import audit
 from kepu.core.access import require, require_reach
-from kepu.core.errors import ValidationFailed, WorkflowError
+from kepu.core.errors import ValidationFailed, WorkflowError, short_text
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import transition
 from kepu.org.public import Region
@@ -119,9 +119,10 @@ def activity_cancel(*, actor: Any, activity: Activity, reason: str) -> Activity:
         raise WorkflowError("已有志愿者签到，不能取消活动")
     if not reason.strip():
         raise ValidationFailed("取消活动须填写原因", "reason")
+    reason = short_text(reason, label="取消原因", field="reason", max_length=200)
     before = audit.snapshot(activity, ACTIVITY_FIELDS)
     transition(activity, to=ActivityStatus.CANCELLED, actor=actor, action="volunteers.activity.cancel",
-               cancel_reason=reason.strip()[:200])
+               cancel_reason=reason)
     audit.record(actor, "volunteers.activity.cancel", category=AuditCategory.WITHDRAW, obj=activity,
                  before=before, after=audit.snapshot(activity, ACTIVITY_FIELDS), reason=activity.cancel_reason)
     return activity

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kepu.core import audit
 from kepu.core.access import require, require_reach
-from kepu.core.errors import ValidationFailed, WorkflowError
+from kepu.core.errors import ValidationFailed, WorkflowError, short_text
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import AlreadyHandled, transition
 from kepu.notifications.services import notify
@@ -139,10 +139,11 @@ def _review(actor: Any, record: ServiceHours, verb: str, note: str) -> ServiceHo
     target = states.next_status(states.HOURS, verb, record.status, label)
     if verb == "decline" and not note.strip():
         raise ValidationFailed("不予认定须填写理由", "note")
+    note = short_text(note, label="理由", field="note", max_length=200)
     before = audit.snapshot(record, HOURS_FIELDS)
     # One conditional UPDATE: two reviewers deciding at once get one success and one 已被他人处理.
     transition(record, to=target, actor=actor, action=f"volunteers.hours.{verb}", reviewed_by=_user(actor),
-               reviewed_at=timezone.now(), review_note=note.strip()[:200])
+               reviewed_at=timezone.now(), review_note=note)
     audit.record(actor, f"volunteers.hours.{verb}", category=AuditCategory.WORKFLOW, obj=record, before=before,
                  after=audit.snapshot(record, HOURS_FIELDS), reason=record.review_note)
     word = "已认定" if verb == "approve" else "未予认定"

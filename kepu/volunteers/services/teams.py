@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kepu.core import audit
 from kepu.core.access import deny, forget, require, require_reach, scoped
-from kepu.core.errors import ValidationFailed, WorkflowError
+from kepu.core.errors import ValidationFailed, WorkflowError, short_text
 from kepu.core.models import AuditCategory
 from kepu.core.transitions import save_if_unchanged, transition
 from kepu.notifications.services import notify
@@ -145,7 +145,7 @@ def membership_apply(*, actor: Any, team: VolunteerTeam, note: str = "") -> Team
         label = MembershipStatus(membership.status).label
         membership.status = states.next_status(states.MEMBERSHIP, "apply", membership.status, label)
         membership.is_leader, membership.reviewed_by, membership.reviewed_at = False, None, None
-    membership.review_note = note.strip()[:200]
+    membership.review_note = short_text(note, label="申请说明", field="note", max_length=200)
     membership.save()
     audit.record(actor, "volunteers.membership.apply", category=AuditCategory.WORKFLOW, obj=membership,
                  before=before, after=audit.snapshot(membership, MEMBERSHIP_FIELDS))
@@ -170,9 +170,10 @@ def _review(actor: Any, membership: TeamMembership, verb: str, note: str) -> Tea
                                 MembershipStatus(membership.status).label)
     if verb == "reject" and not note.strip():
         raise ValidationFailed("不予通过须填写理由", "note")
+    note = short_text(note, label="理由", field="note", max_length=200)
     before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
     transition(membership, to=target, actor=actor, action=f"volunteers.membership.{verb}",
-               reviewed_by=_user(actor), reviewed_at=timezone.now(), review_note=note.strip()[:200])
+               reviewed_by=_user(actor), reviewed_at=timezone.now(), review_note=note)
     audit.record(actor, f"volunteers.membership.{verb}", category=AuditCategory.WORKFLOW, obj=membership,
                  before=before, after=audit.snapshot(membership, MEMBERSHIP_FIELDS), reason=membership.review_note)
     word = "已通过" if verb == "approve" else "未通过"

@@ -4,7 +4,7 @@ approve / decline / withdraw — each a POST to one service."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +13,15 @@ from django.views.decorators.http import require_POST
 
 from kepu.core.access import access_object, can, scoped
 from kepu.core.errors import KepuError
-from kepu.core.views import action_required, describe_filters, excel_export, int_param, paginate
+from kepu.core.views import (
+    act,
+    action_required,
+    describe_filters,
+    excel_export,
+    int_param,
+    paginate,
+    typed_refusal,
+)
 from kepu.volunteers import selectors, services, sheets
 from kepu.volunteers.forms import HoursForm
 from kepu.volunteers.models import HoursSource, HoursStatus, ServiceHours, Volunteer
@@ -54,6 +62,9 @@ def hours_list(request: HttpRequest) -> HttpResponse:
         "can_withdraw": can(request.user, "volunteers.hours.withdraw"),
         "can_add": _acts_for_a_team(request, "volunteers.hours.add"),
         "can_export": can(request.user, "volunteers.hours.export"),
+        # Where the row forms return to: this list as filtered, also when shown again after a refusal.
+        "back": _next(request) if request.method == "POST" else request.get_full_path(),
+        "typed": typed_refusal(request),
     }
     template = "volunteers/hours_table.html" if request.htmx else "volunteers/hours_list.html"
     return render(request, template, context)
@@ -98,11 +109,22 @@ def _record(request: HttpRequest, hours_id: int, action: str) -> ServiceHours:
                       action, pk=hours_id)
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _next(request: HttpRequest) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
-    return redirect("volunteers:hours_list")
+        return target
+    return reverse("volunteers:hours_list")
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    return redirect(_next(request))
+
+
+def _list_again(request: HttpRequest) -> HttpResponse:
+    """The hours list the row form was posted from, with its filters (from `next`), for a refused reason."""
+    path, _, query = _next(request).partition("?")
+    request.GET = QueryDict(query if path == reverse("volunteers:hours_list") else "")
+    return hours_list(request)
 
 
 @require_POST
@@ -118,9 +140,9 @@ def hours_approve(request: HttpRequest, hours_id: int) -> HttpResponse:
 @action_required("volunteers.hours.review")
 def hours_decline(request: HttpRequest, hours_id: int) -> HttpResponse:
     record = _record(request, hours_id, "volunteers.hours.review")
-    run(request, lambda: services.hours_decline(actor=request.user, record=record, note=request.POST.get("note", "")),
-        "已不予认定。")
-    return _back(request)
+    return act(request, lambda: services.hours_decline(actor=request.user, record=record,
+                                                       note=request.POST.get("note", "")),
+               "已不予认定。", done=_next(request), page=lambda: _list_again(request))
 
 
 @require_POST
@@ -142,6 +164,6 @@ def hours_approve_many(request: HttpRequest) -> HttpResponse:
 @action_required("volunteers.hours.withdraw")
 def hours_withdraw(request: HttpRequest, hours_id: int) -> HttpResponse:
     record = _record(request, hours_id, "volunteers.hours.withdraw")
-    run(request, lambda: services.hours_withdraw(actor=request.user, record=record,
-                                                 reason=request.POST.get("reason", "")), "已撤销该记录（记录保留，不再计入时长）。")
-    return _back(request)
+    return act(request, lambda: services.hours_withdraw(actor=request.user, record=record,
+                                                        reason=request.POST.get("reason", "")),
+               "已撤销该记录（记录保留，不再计入时长）。", done=_next(request), page=lambda: _list_again(request))

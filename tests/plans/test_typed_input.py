@@ -164,3 +164,37 @@ def test_a_negative_value_for_an_indicator_that_cannot_be_negative_comes_back_un
 
 
 YEAR_NOW = datetime.date.today().year
+
+
+# ---------------------------------------------------------------- the rubric's new item
+
+def _item_box(response: Any, box_id: str) -> tuple[str, str]:
+    """(the value kept in the new-item box `box_id`, the error(s) shown right under it)."""
+    import html
+    import re
+
+    page = response.content.decode()
+    found = re.search(r'<(?:input|select)[^>]*id="' + re.escape(box_id) + r'"[^>]*>(.*?)</div>', page, re.S)
+    assert found is not None, f"no box {box_id!r}"
+    tag = found.group(0)
+    value = re.search(r'value="([^"]*)"', tag.split(">", 1)[0])
+    errors = re.findall(r'<div class="invalid-feedback[^"]*">(.*?)</div>', tag + "</div>", re.S)
+    return html.unescape(value.group(1) if value else ""), " ".join(html.unescape(e).strip() for e in errors)
+
+
+def test_a_refused_new_rubric_item_comes_back_as_typed_with_the_error_under_its_field(as_user: Any,
+                                                                                     rubric: Any) -> None:
+    url = reverse("plans:rubric_item_add", args=[rubric.pk])
+    response = _refused(as_user("office"), url, {"title": "科普讲座覆盖率", "points": "abc",
+                                                 "description": "按讲座场次计分", "evidence_required": "on"})
+    assert _item_box(response, "item-title") == ("科普讲座覆盖率", "")
+    assert _item_box(response, "item-points") == ("abc", "请输入数字。")
+    assert _item_box(response, "item-description")[0] == "按讲座场次计分"
+    assert 'id="item-evidence" checked' in response.content.decode()
+
+
+def test_a_new_rubric_item_the_service_refuses_names_its_field(as_user: Any, rubric: Any) -> None:
+    url = reverse("plans:rubric_item_add", args=[rubric.pk])
+    response = _refused(as_user("office"), url, {"title": "超分项目", "points": "150"})
+    assert _item_box(response, "item-points") == ("150", "分值应大于 0 且不超过 100")
+    assert _item_box(response, "item-title")[0] == "超分项目"

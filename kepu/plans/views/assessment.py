@@ -43,8 +43,9 @@ def rubric_create(request: HttpRequest) -> HttpResponse:
 
 
 @action_required("plans.assessment.view")
-def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
-    """The office works on the live scores; everyone else reads the latest published version."""
+def rubric_detail(request: HttpRequest, rubric_id: int, item_form: RubricItemForm | None = None) -> HttpResponse:
+    """The office works on the live scores; everyone else reads the latest published version. `item_form`
+    is a refused new item, shown again as typed with its errors under its fields."""
     rubric = selectors.rubric_detail(user=request.user, rubric_id=rubric_id)
     items = list(rubric.items.all())
     manage = can(request.user, "plans.assessment.manage")
@@ -61,7 +62,7 @@ def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
         "page_title": rubric.title, "rubric": rubric, "items": items, "scores": scores,
         "full": sum(i.points for i in items), "can_manage": manage, "publication": publication,
         "versions": selectors.publication_list(rubric) if manage else [],
-        "draft": rubric.status == RubricStatus.DRAFT, "item_form": RubricItemForm(),
+        "draft": rubric.status == RubricStatus.DRAFT, "item_form": item_form or RubricItemForm(),
         "typed": typed_refusal(request)})
 
 
@@ -82,15 +83,18 @@ def _live_cells(score: Assessment, items: list[RubricItem]) -> list[dict[str, An
 def rubric_item_add(request: HttpRequest, rubric_id: int) -> HttpResponse:
     rubric = access_object(AssessmentRubric.objects.all(), request.user, "plans.assessment.manage", pk=rubric_id)
     form = RubricItemForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-    else:
+    if form.is_valid():
         try:
             scoring.item_save(actor=request.user, rubric=rubric, **form.cleaned_data)
-            messages.success(request, "已添加考核项目。")
+        except ValidationFailed as exc:
+            form_error(request, form, exc)
         except KepuError as exc:
             form_error(request, None, exc)
-    return redirect("plans:rubric_detail", rubric_id=rubric.pk)
+            return redirect("plans:rubric_detail", rubric_id=rubric.pk)
+        else:
+            messages.success(request, "已添加考核项目。")
+            return redirect("plans:rubric_detail", rubric_id=rubric.pk)
+    return rubric_detail(request, rubric.pk, item_form=form)  # the item as typed, the errors under its fields
 
 
 @require_POST

@@ -198,3 +198,22 @@ def test_a_new_rubric_item_the_service_refuses_names_its_field(as_user: Any, rub
     response = _refused(as_user("office"), url, {"title": "超分项目", "points": "150"})
     assert _item_box(response, "item-points") == ("150", "分值应大于 0 且不超过 100")
     assert _item_box(response, "item-title")[0] == "超分项目"
+
+
+# ---------------------------------------------------------------- the import review's plan settings
+
+def test_refused_import_settings_come_back_as_typed_with_the_error_under_the_field(cast: dict[str, Any],
+                                                                                  as_user: Any) -> None:
+    from kepu.plans.services import importing
+    from tests.plans.authz import SMALL_PLAN
+    from tests.typed import input_state
+
+    draft = importing.draft_create(actor=cast["office"], text=SMALL_PLAN)
+    parsed = draft.parsed["settings"]
+    data = {"title": "改过的方案名称", "kind": parsed["kind"], "start_year": "20x6", "end_year": "2026",
+            "reporting_cycle": parsed["reporting_cycle"], "reporting_from": "2026-01-01"}
+    response = _refused(as_user("office"), reverse("plans:import_settings", args=[draft.pk]), data)
+    assert input_state(response, "title")[0] == "改过的方案名称"
+    assert input_state(response, "start_year") == ("20x6", "请输入整数。")
+    draft.refresh_from_db()
+    assert draft.parsed["settings"]["title"] != "改过的方案名称"

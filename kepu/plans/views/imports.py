@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kepu.core.errors import KepuError
+from kepu.core.errors import KepuError, ValidationFailed
 from kepu.core.views import action_required
 from kepu.org.public import Region, RegionLevel, Unit, unit_list
 from kepu.plans import selectors
@@ -85,12 +85,13 @@ def _where(data: dict[str, Any], written: str) -> list[str]:
 
 
 @action_required("plans.plan.import")
-def import_review(request: HttpRequest, draft_id: int) -> HttpResponse:
+def import_review(request: HttpRequest, draft_id: int, settings_form: PlanSettingsForm | None = None) -> HttpResponse:
+    """`settings_form` is refused settings, shown again as typed with the errors under their fields."""
     draft = selectors.draft_detail(user=request.user, draft_id=draft_id)
     data = draft.parsed
     return render(request, "plans/import_review.html", {
         "page_title": "审核导入内容", "draft": draft, "data": data, "open": draft.status == DraftStatus.OPEN,
-        "settings_form": PlanSettingsForm(initial=_settings_initial(draft)),
+        "settings_form": settings_form or PlanSettingsForm(initial=_settings_initial(draft)),
         "unit_rows": _unit_forms(draft) if draft.status == DraftStatus.OPEN else [],
         "duplicates": importing.duplicates(draft), "counts": _counts(data), "commit_form": CommitForm(),
         "directions": DIRECTIONS,
@@ -109,12 +110,14 @@ def import_settings(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = selectors.draft_detail(user=request.user, draft_id=draft_id)
     form = PlanSettingsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, first_error(form))
-        return _back(draft, "settings")
+        return import_review(request, draft.pk, settings_form=form)  # as typed, the errors under their fields
     goals = [request.POST.get(f"goal{i}-include") == "on" for i in range(len(draft.parsed["goals"]))]
     try:
         importing.draft_update_settings(actor=request.user, draft=draft, goals=goals, **form.cleaned_data)
         messages.success(request, "方案信息已保存。")
+    except ValidationFailed as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return import_review(request, draft.pk, settings_form=form)
     except KepuError as exc:
         messages.error(request, exc.message)
     return _back(draft, "settings")

@@ -125,9 +125,8 @@ def test_a_large_export_is_queued_without_counting_all_its_rows(settings: Any, c
 
     settings.KEPU_EXPORT_BACKGROUND_ROWS = 2
     client = _client(cast, "office")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("service_orders:order_export"))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("service_orders:order_export"))
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert response.status_code == 302 and len(counts) == 1
     assert "LIMIT 3" in counts[0] and "ORDER BY" not in counts[0].upper()  # enough to know it is large

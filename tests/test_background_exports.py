@@ -125,9 +125,8 @@ def test_a_large_export_is_queued_without_counting_all_its_rows(settings: Any, c
 
     settings.KEPU_EXPORT_BACKGROUND_ROWS = 2
     client = _client(cast, "office")
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("service_orders:order_export"))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("service_orders:order_export"))
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert response.status_code == 302 and len(counts) == 1
     assert "LIMIT 3" in counts[0] and "ORDER BY" not in counts[0].upper()  # enough to know it is large
@@ -161,3 +160,27 @@ def test_count_rows_counts_a_capped_slice_without_its_order(cast: dict[str, Any]
     total = units.count()
     assert count_rows(units) == total and count_rows(units[:3]) == 3 and count_rows(units[:total + 5]) == total
     assert count_rows(units, up_to=4) == 4 and count_rows(units[:10], up_to=4) == 4
+
+
+def test_a_background_export_shows_how_many_rows_it_has_written(settings: Any, cast: dict[str, Any],
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                django_capture_on_commit_callbacks: Any) -> None:
+    from kepu.core import excel, leases
+
+    settings.KEPU_EXPORT_BACKGROUND_ROWS = 1
+    monkeypatch.setattr(excel, "PROGRESS_EVERY", 2)
+    seen: list[int] = []
+    beat = leases.beat
+
+    def watched(model: Any, pk: int, **fields: Any) -> None:
+        beat(model, pk, **fields)
+        seen.append(ExportJob.objects.get(pk=pk).written)
+
+    monkeypatch.setattr(leases, "beat", watched)
+    client = _client(cast, "office")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("org:unit_export"))
+    job = ExportJob.objects.get(user=cast["office"])
+    assert seen[:3] == [2, 4, 6] and job.written == job.rows > 6
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, written=4)
+    assert f"已写 4 / {job.rows} 行" in client.get(reverse("backoffice:exports")).content.decode()

@@ -28,7 +28,8 @@ def test_a_form_post_with_a_control_character_changes_nothing(as_user: Any, cast
 
 def test_an_api_body_with_a_control_character_is_refused_with_422(client: Any, cast: dict[str, Any]) -> None:
     headers = _auth_headers("office", cast)
-    response = client.post("/api/v1/org/units", data={"name": "新单位\x01", "nested": {"a": ["ok"]}},
+    response = client.post("/api/v1/org/units", data={"name": "新单位\x01", "region_code": "320583000000",
+                                                           "nested": {"a": ["ok"]}},
                            content_type="application/json", headers=headers)
     assert response.status_code == 422
     detail = response.json()["detail"][0]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from kepu.api.auth import SessionAuth, TokenAuth
+from kepu.api.invalid import chinese_error
 from kepu.api.throttling import CallerThrottle, VisitorThrottle
 from kepu.core.errors import KepuError
 from kepu.core.limits import LimitExceeded
@@ -71,6 +76,28 @@ def _limited(request: HttpRequest, exc: LimitExceeded) -> HttpResponse:
 def _conflict(request: HttpRequest, exc: AlreadyHandled) -> HttpResponse:
     # Another request decided or changed the row first: the client should reload, not retry blindly.
     return api.create_response(request, {"detail": exc.message}, status=409)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": [chinese_error(error) for error in exc.errors]}, status=422)
+
+
+def _refuse_control_characters(operation: Callable[..., Any]) -> Callable[..., Any]:
+    """Every operation, after authentication, throttling and validation: the refusal the control-character
+    middleware left on the request (kepu.core.middleware), so an anonymous caller learns 401 first."""
+
+    @wraps(operation)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        refusal = getattr(request, "kepu_control_characters", None)
+        if refusal is not None:
+            return api.create_response(request, refusal, status=422)
+        return operation(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(_refuse_control_characters)
 
 
 @api.exception_handler(KepuError)

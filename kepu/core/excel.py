@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -301,6 +302,11 @@ def split_list(text: str) -> list[str]:
     return list(dict.fromkeys(part.strip() for part in text.split(LIST_SEPARATORS[0]) if part.strip()))
 
 
+# Told the number of rows written so far, every PROGRESS_EVERY rows, while a background export is built
+# (kepu.core.exports sets it): 我的导出 shows how far the file has got.
+row_progress: ContextVar[Callable[[int], None] | None] = ContextVar("kepu_row_progress", default=None)
+PROGRESS_EVERY = 1000
+
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 
@@ -316,8 +322,11 @@ def write_workbook(title: str, columns: Sequence[Column], rows: Iterable[Sequenc
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
     sheet.append([_header_cell(sheet, c.header) for c in columns])
-    for row in rows:
+    report = row_progress.get()
+    for number, row in enumerate(rows, start=1):
         sheet.append([_body_cell(sheet, cell_value(v)) for v in row])
+        if report is not None and number % PROGRESS_EVERY == 0:
+            report(number)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -5,7 +5,8 @@ function that builds the workbook. Up to `KEPU_EXPORT_BACKGROUND_ROWS` rows the 
 Above it an `ExportJob` is queued (after commit) and the user is sent to 我的导出; the task then
 replays the same export URL with the same filters *as the same user* — so the data scope, the caps
 and the audit entry are exactly those of an instant export — and stores the file through Django's
-storage API (the local disk or the S3 bucket, kepu.core.files). The owner is notified (`export_ready`
+storage API (the local disk or the S3 bucket, kepu.core.files); while it writes, the rows written so far
+show on 我的导出 (`ExportJob.written`, every `excel.PROGRESS_EVERY` rows). The owner is notified (`export_ready`
 signal, answered by kepu.notifications) and alone may download it, through the app, until it expires;
 a daily job deletes expired files.
 """
@@ -31,7 +32,7 @@ from django.shortcuts import redirect
 from django.urls import resolve
 from django.utils import timezone
 
-from kepu.core import audit
+from kepu.core import audit, excel, leases
 from kepu.core.context import ClientInfo, client_context
 from kepu.core.models import AuditCategory, ExportJob, ExportStatus
 from kepu.core.transitions import AlreadyHandled, transition
@@ -100,6 +101,7 @@ def build(job_id: int) -> ExportJob:
         transition(job, to=ExportStatus.RUNNING, heartbeat_at=timezone.now())
     except AlreadyHandled:
         return job  # enqueued twice, or already built: nothing to do
+    progress = excel.row_progress.set(lambda written: leases.beat(ExportJob, job.pk, written=written))
     try:
         with client_context(ClientInfo(ip=job.ip, channel="task")):
             response = _replay(job)
@@ -111,11 +113,13 @@ def build(job_id: int) -> ExportJob:
         job.file.save(f"{uuid.uuid4().hex}{PurePosixPath(job.title).suffix[:10]}", ContentFile(content), save=False)
         now = timezone.now()
         transition(job, to=ExportStatus.DONE, file=job.file.name, size=len(content), finished_at=now,
-                   expires_at=now + datetime.timedelta(days=KEEP_DAYS), message="")
+                   expires_at=now + datetime.timedelta(days=KEEP_DAYS), message="", written=job.rows)
     except Exception as exc:  # the job must end visibly, whatever went wrong
         log.exception("background export %s failed", job.pk)
         transition(job, to=ExportStatus.FAILED, finished_at=timezone.now(),
                    message=f"生成失败（{type(exc).__name__}），请重新导出；如仍失败请联系管理员")
+    finally:
+        excel.row_progress.reset(progress)
     export_ready.send(sender=ExportJob, job=job)
     return job
 

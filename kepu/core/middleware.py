@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -100,34 +100,47 @@ class ControlCharacterMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # The query string too: a NUL in a search term would reach PostgreSQL, which refuses it (a 500).
         found = _control_character_query(request)
-        if found is not None:
-            return _refuse_control_characters(request, *found, where="query")
-        if request.method in self.METHODS:
+        if found is None and request.method in self.METHODS:
             found = _control_character_field(request)
-            if found is not None:
-                return _refuse_control_characters(request, *found)
-        return self.get_response(request)
+        if found is None:
+            return self.get_response(request)
+        message = f"提交的内容{CONTROL_CHARACTER_MESSAGE}（位置：“{control_character_context(found.text)}”）。"
+        if request.path.startswith("/api/"):
+            # The API refuses it after authentication (kepu.api.api), so an anonymous caller meets the 401
+            # first, as with any other input; nothing reaches an operation meanwhile.
+            request.kepu_control_characters = {  # type: ignore[attr-defined]
+                "detail": [{"loc": [found.where, *found.field.split(".")], "msg": message,
+                            "type": "control_characters"}]}
+            return self.get_response(request)
+        return render(request, "400_control.html", {"message": message}, status=400)
 
 
-def _control_character_query(request: HttpRequest) -> tuple[str, str] | None:
+class _Found(NamedTuple):
+    where: str  # "query" or "body"
+    field: str
+    text: str
+
+
+def _control_character_query(request: HttpRequest) -> _Found | None:
     for key, values in request.GET.lists():
         for value in [key, *values]:
             if has_control_characters(value):
-                return key, value
+                return _Found("query", key, value)
     return None
 
 
-def _control_character_field(request: HttpRequest) -> tuple[str, str] | None:
-    """(field name, offending text) of the first submitted value with a control character."""
+def _control_character_field(request: HttpRequest) -> _Found | None:
+    """The first submitted value with a control character."""
     if request.content_type == "application/json":
         try:
-            return _first_control_string(json.loads(request.body or b"null"), "")
+            found = _first_control_string(json.loads(request.body or b"null"), "")
         except ValueError:
             return None  # not JSON after all: the view answers that
+        return _Found("body", *found) if found else None
     for key, values in request.POST.lists():
         for value in [key, *values]:
             if has_control_characters(value):
-                return key, value
+                return _Found("body", key, value)
     return None
 
 
@@ -142,14 +155,6 @@ def _first_control_string(value: Any, path: str) -> tuple[str, str] | None:
         if found is not None:
             return found
     return None
-
-
-def _refuse_control_characters(request: HttpRequest, field: str, text: str, *, where: str = "body") -> HttpResponse:
-    message = f"提交的内容{CONTROL_CHARACTER_MESSAGE}（位置：“{control_character_context(text)}”）。"
-    if request.path.startswith("/api/"):
-        detail = [{"loc": [where, *field.split(".")], "msg": message, "type": "control_characters"}]
-        return JsonResponse({"detail": detail}, status=422)
-    return render(request, "400_control.html", {"message": message}, status=400)
 
 
 class RequestSizeMiddleware:

@@ -145,6 +145,7 @@ class ExportJob(models.Model):
     filters = models.CharField("条件", max_length=500, blank=True)
     ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
     rows = models.PositiveIntegerField("行数", default=0)
+    written = models.PositiveIntegerField("已写行数", default=0)  # progress while it is being built
     status = models.CharField("状态", max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     message = models.CharField("说明", max_length=300, blank=True)
     file = models.FileField("文件", upload_to="exports/%Y/%m/", blank=True)

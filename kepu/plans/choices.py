@@ -1,4 +1,4 @@
-"""The plan ledger's choice source (kepu.core.choices): the units of one task, for the 督办单's 承办单位
+"""The plan ledger's choice source (kepu.core.choices): the units one task is assigned to, for the 督办单's 承办单位
 (`?task=12`; the task fetched in the scope of 签发督办单, as the form's own queryset is)."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from kepu.plans import selectors
 
 def order_units(user: Any, context: Mapping[str, str]) -> QuerySet[Unit]:
     task = selectors.task_detail(user=user, task_id=context_id(context, "task"), action="plans.order.issue")
-    return Unit.objects.filter(pk__in=[tu.unit_id for tu in task.units.all()]).order_by("sort_order", "name")
+    # The form's own queryset: named units and, for a task 各成员单位共同负责, every active member unit.
+    return selectors.responsible_units(task)
 
 
 ORDER_UNITS = ChoiceSource(key="order-units", noun="承办单位", choices=order_units, search=unit_search,

@@ -137,8 +137,13 @@ def test_a_supervision_order_goes_to_a_member_unit_of_the_shared_task_only(cast:
 def test_the_order_form_offers_the_member_units_of_a_shared_task(as_user: Any, cast: dict[str, Any],
                                                                  shared: Task) -> None:
     outsider = _new_unit(cast, "测试市某出版社", member=False)
-    page = as_user("office").get(reverse("plans:order_create", args=[shared.pk])).content.decode()
-    assert cast["nongye"].unit.name in page and outsider.name not in page
+    # The 承办单位 field searches as you type: its choices come from the order-units search of the task.
+    search = reverse("backoffice:choices", kwargs={"source": "order-units"})
+    answer = as_user("office").get(search, {"task": shared.pk, "q": ""}).content.decode()
+    assert cast["nongye"].unit.name in answer and outsider.name not in answer
+    for unit, allowed in ((cast["nongye"].unit, True), (outsider, False)):
+        found = as_user("office").get(search, {"task": shared.pk, "q": unit.name}).content.decode()
+        assert (f'data-kp-pick-id="{unit.pk}"' in found) is allowed
 
 
 def test_the_task_page_lists_the_member_units_sharing_it(as_user: Any, cast: dict[str, Any], shared: Task) -> None:

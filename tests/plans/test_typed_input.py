@@ -217,3 +217,25 @@ def test_refused_import_settings_come_back_as_typed_with_the_error_under_the_fie
     assert input_state(response, "start_year") == ("20x6", "请输入整数。")
     draft.refresh_from_db()
     assert draft.parsed["settings"]["title"] != "改过的方案名称"
+
+
+def test_a_refused_new_unit_in_the_import_review_comes_back_as_typed(cast: dict[str, Any], as_user: Any) -> None:
+    """No kind chosen: the typed name and region stay, the error stands under 类别, the row stays open."""
+    from kepu.org.models import Region, Unit
+    from kepu.plans.services import importing
+    from tests.typed import input_state
+
+    text = "授权测试市2026年全民科学素质工作要点\n一、青少年科学素质提升\n1.开展科技节活动。（牵头单位：市某新设中心）\n"
+    draft = importing.draft_create(actor=cast["office"], text=text)
+    assert draft.parsed["unknown_units"] == ["市某新设中心"]
+    town = Region.objects.get(name="张浦镇")
+    data = {"prefix": "new0", "new0-written": "市某新设中心", "new0-name": "昆山市某新设科普中心",
+            "new0-region": str(town.pk), "new0-kind": "", "new0-is_member": "0"}
+    response = _refused(as_user("office"), reverse("plans:import_create_unit", args=[draft.pk]), data)
+    assert input_state(response, "new0-name") == ("昆山市某新设科普中心", "")
+    page = response.content.decode()
+    assert f'<option value="{town.pk}" selected>' in page
+    kind = page.split('name="new0-kind"')[1].split('name="new0-is_member"')[0]
+    assert 'class="invalid-feedback' in kind
+    assert 'class="collapse show" id="new-unit-0"' in page
+    assert not Unit.objects.filter(name="昆山市某新设科普中心").exists()

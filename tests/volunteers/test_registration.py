@@ -157,3 +157,16 @@ def test_a_code_sent_for_an_order_cannot_register_a_volunteer(django_capture_on_
         verification.code_send(phone=PHONE)
     with pytest.raises(ValidationFailed, match="已过期"):  # no registration code was ever sent
         services.volunteers.phone_code_check(phone=PHONE, code=_last_code(PHONE))
+
+
+def test_skills_beyond_their_column_are_refused_whole_not_cut(cast: dict[str, Any]) -> None:
+    """专长 longer than 200 characters (the API takes it as sent) is refused naming the field; nothing is written."""
+    region = Region.objects.get(name="张浦镇")
+    before = db_fingerprint()
+    with pytest.raises(ValidationFailed, match="专长不能超过 200 个字（现有 201 个）") as refused:
+        services.volunteer_create(actor=cast["office"], name="测试志愿者", id_number=ID, phone=PHONE,
+                                  region=region, skills="急" * 201)
+    assert refused.value.field == "skills" and db_fingerprint() == before
+    volunteer = services.volunteer_create(actor=cast["office"], name="测试志愿者", id_number=ID, phone=PHONE,
+                                          region=region, skills="急" * 200)
+    assert volunteer.skills == "急" * 200

@@ -56,18 +56,26 @@ def _settings_initial(draft: PlanImportDraft) -> dict[str, Any]:
     return dict(draft.parsed["settings"])
 
 
-def _unit_forms(draft: PlanImportDraft) -> list[dict[str, Any]]:
-    regions = Region.objects.filter(is_active=True, level__in=[RegionLevel.CITY, RegionLevel.DISTRICT,
-                                                               RegionLevel.TOWN]).order_by("path")
+def _new_unit_regions() -> Any:
+    return Region.objects.filter(is_active=True, level__in=[RegionLevel.CITY, RegionLevel.DISTRICT,
+                                                            RegionLevel.TOWN]).order_by("path")
+
+
+def _unit_forms(draft: PlanImportDraft, refused: CreateUnitForm | None = None) -> list[dict[str, Any]]:
+    """One row per unknown unit; `refused` (a new-unit form the office sent back incomplete) replaces
+    its row's blank form, so what was typed and the errors stay on the page."""
+    regions = _new_unit_regions()
     city = regions.first()
     rows = []
     for index, written in enumerate(draft.parsed["unknown_units"]):
+        prefix = f"new{index}"
+        create_form = refused if refused is not None and refused.prefix == prefix else CreateUnitForm(
+            # Neither a kind nor membership is assumed for a new unit: the office chooses both.
+            initial={"written": written, "name": written, "region": city}, regions=regions, prefix=prefix)
         rows.append({
             "index": index, "written": written,
             "map_form": MapUnitForm(initial={"written": written}, units=Unit.objects.none(), prefix=f"map{index}"),
-            # Neither a kind nor membership is assumed for a new unit: the office chooses both.
-            "create_form": CreateUnitForm(initial={"written": written, "name": written, "region": city},
-                                          regions=regions, prefix=f"new{index}"),
+            "create_form": create_form, "refused": create_form is refused,
             "where": _where(draft.parsed, written),
         })
     return rows
@@ -85,14 +93,16 @@ def _where(data: dict[str, Any], written: str) -> list[str]:
 
 
 @action_required("plans.plan.import")
-def import_review(request: HttpRequest, draft_id: int, settings_form: PlanSettingsForm | None = None) -> HttpResponse:
-    """`settings_form` is refused settings, shown again as typed with the errors under their fields."""
+def import_review(request: HttpRequest, draft_id: int, settings_form: PlanSettingsForm | None = None,
+                  unit_form: CreateUnitForm | None = None) -> HttpResponse:
+    """`settings_form` / `unit_form` are refused settings or a refused new unit, shown again as typed
+    with the errors under their fields."""
     draft = selectors.draft_detail(user=request.user, draft_id=draft_id)
     data = draft.parsed
     return render(request, "plans/import_review.html", {
         "page_title": "审核导入内容", "draft": draft, "data": data, "open": draft.status == DraftStatus.OPEN,
         "settings_form": settings_form or PlanSettingsForm(initial=_settings_initial(draft)),
-        "unit_rows": _unit_forms(draft) if draft.status == DraftStatus.OPEN else [],
+        "unit_rows": _unit_forms(draft, unit_form) if draft.status == DraftStatus.OPEN else [],
         "duplicates": importing.duplicates(draft), "counts": _counts(data), "commit_form": CommitForm(),
         "directions": DIRECTIONS,
     })
@@ -217,15 +227,17 @@ def import_map_unit(request: HttpRequest, draft_id: int) -> HttpResponse:
 def import_create_unit(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = selectors.draft_detail(user=request.user, draft_id=draft_id)
     prefix = request.POST.get("prefix", "")
-    form = CreateUnitForm(request.POST, prefix=prefix or None)
+    form = CreateUnitForm(request.POST, prefix=prefix or None, regions=_new_unit_regions())
     if not form.is_valid():
-        messages.error(request, first_error(form))
-        return _back(draft, "units")
+        return import_review(request, draft.pk, unit_form=form)  # as typed, the errors under their fields
     data = form.cleaned_data
     try:
         unit = importing.draft_create_unit(actor=request.user, draft=draft, written=data["written"], name=data["name"],
                                            region=data["region"], kind=data["kind"], is_member=data["is_member"])
         messages.success(request, f"已新建单位“{unit.name}”。")
+    except ValidationFailed as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return import_review(request, draft.pk, unit_form=form)
     except KepuError as exc:
         messages.error(request, exc.message)
     return _back(draft, "units")

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from kepu.core import audit, limits
 from kepu.core.access import SYSTEM, deny, require, require_reach, scoped
-from kepu.core.errors import ValidationFailed
+from kepu.core.errors import ValidationFailed, short_text
 from kepu.core.models import AuditCategory
 from kepu.core.protected import digest
 from kepu.core.roles import Role
@@ -60,6 +60,11 @@ def clean_id_number(value: str) -> str:
     return number
 
 
+def _skills(skills: str) -> str:
+    """专长 whole or refused (the API takes it as sent; the forms limit it too), never cut silently."""
+    return short_text(skills or "", label="专长", field="skills", max_length=200)
+
+
 def _check_fields(*, name: str, id_number: str, phone: str, exclude: int | None = None) -> str:
     if not name.strip():
         raise ValidationFailed("请填写真实姓名", "name")
@@ -84,6 +89,7 @@ def volunteer_register(*, actor: Any, name: str, id_number: str, phone: str, cod
     limits.take_anonymous(actor)
     signed_in = bool(getattr(actor, "is_authenticated", False)) and getattr(actor, "pk", None)
     number = _check_fields(name=name, id_number=id_number, phone=phone)
+    skills = _skills(skills)
     if signed_in and Volunteer.objects.filter(user=actor).exists():
         raise ValidationFailed("您已完成志愿者登记")
     if not signed_in:
@@ -97,7 +103,7 @@ def volunteer_register(*, actor: Any, name: str, id_number: str, phone: str, cod
             user = _new_account(name=name, phone=phone.strip(), password=password)
         volunteer = Volunteer.objects.create(
             user=user, name=name.strip(), id_number=number, phone=phone.strip(), region=region,
-            skills=skills.strip()[:200], phone_verified_at=timezone.now(),
+            skills=_skills(skills), phone_verified_at=timezone.now(),
         )
         audit.record(user, "volunteers.volunteer.register", category=AuditCategory.CREATE, obj=volunteer,
                      after=audit.snapshot(volunteer, VOLUNTEER_FIELDS))
@@ -142,7 +148,7 @@ def volunteer_create(*, actor: Any, name: str, id_number: str, phone: str, regio
     _require_region(actor, region)
     number = _check_fields(name=name, id_number=id_number, phone=phone)
     volunteer = Volunteer.objects.create(name=name.strip(), id_number=number, phone=phone.strip(), region=region,
-                                         skills=skills.strip()[:200])
+                                         skills=_skills(skills))
     audit.record(actor, "volunteers.volunteer.create", category=AuditCategory.CREATE, obj=volunteer,
                  after=audit.snapshot(volunteer, VOLUNTEER_FIELDS))
     return volunteer
@@ -176,7 +182,7 @@ def volunteer_update_own(*, actor: Any, skills: str, region: Region) -> Voluntee
     if volunteer is None:
         raise ValidationFailed("请先完成志愿者实名登记")
     before = audit.snapshot(volunteer, VOLUNTEER_FIELDS)
-    volunteer.skills, volunteer.region = skills.strip()[:200], region
+    volunteer.skills, volunteer.region = _skills(skills), region
     volunteer.save(update_fields=["skills", "region", "updated_at"])
     after = audit.snapshot(volunteer, VOLUNTEER_FIELDS)
     if audit.diff(before, after):

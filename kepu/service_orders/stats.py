@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -153,20 +154,51 @@ def _names(key: str, ids: list[Any]) -> dict[Any, str]:
     return dict(model._default_manager.filter(pk__in=ids).values_list("pk", "name"))  # type: ignore[union-attr]
 
 
-def _grouped(orders: QuerySet[ServiceOrder], key: str) -> list[Row]:
-    # Grouped on the bare key (the orders with none form a group dropped here), so the scan reads the
-    # covering index alone and joins nothing; the names come after, for the groups found.
-    groups = [g for g in orders.values(key).annotate(**_sums()) if g[key] is not None]
+KEYS = ("town_id", "dispatch_unit_id", "team_id")
+CELL = ("status", "rating")
+
+
+def _group_sets(orders: QuerySet[ServiceOrder]) -> dict[str, list[dict[str, Any]]]:
+    """The counts and sums by (state, rating) and by each of `KEYS`, grouped on bare ids so the scans
+    read the covering index alone and join nothing (names come after). PostgreSQL groups all four ways
+    in one scan (GROUPING SETS over the very query Django builds, scope included); elsewhere a scan each."""
+    if connection.vendor != "postgresql":
+        return {"cell": list(orders.values(*CELL).annotate(**_sums())),
+                **{key: list(orders.values(key).annotate(**_sums())) for key in KEYS}}
+    query = orders.values(*CELL, *KEYS).annotate(**_sums())
+    sql, params = query.query.get_compiler(using=orders.db).as_sql()
+    table = connection.ops.quote_name(ServiceOrder._meta.db_table)
+    column = {c: f"{table}.{connection.ops.quote_name(c)}" for c in (*CELL, *KEYS)}
+    head, grouped = sql.rsplit(" GROUP BY ", 1)
+    assert grouped.count(",") == len(CELL) + len(KEYS) - 1, "the query groups by its own columns only"
+    sets = ", ".join([f"({column['status']}, {column['rating']})", *(f"({column[k]})" for k in KEYS)])
+    # GROUPING(...) tells the sets apart: bit i is set when column i is not grouped in the row's set.
+    sql = (head.replace("SELECT ", f"SELECT GROUPING({', '.join(column[k] for k in KEYS)}) AS kp_set, ", 1)
+           + f" GROUP BY GROUPING SETS ({sets})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    full = (1 << len(KEYS)) - 1
+    out: dict[str, list[dict[str, Any]]] = {"cell": [r for r in rows if r["kp_set"] == full]}
+    for i, key in enumerate(KEYS):
+        out[key] = [r for r in rows if r["kp_set"] == full ^ (1 << (len(KEYS) - 1 - i))]
+    return out
+
+
+def _grouped(groups: list[dict[str, Any]], key: str) -> list[Row]:
+    groups = [g for g in groups if g[key] is not None]  # the orders with none (not yet dispatched, say)
     names = _names(key, [g[key] for g in groups])
     return sorted((Row.of(g[key], names.get(g[key], ""), g) for g in groups), key=lambda r: (-r.total, r.label))
 
 
 def figures(*, user: Any, filters: StatsFilters | None = None) -> Figures:
     orders = scoped_orders(user=user, filters=filters)
-    # One scan by (state, rating) — a few dozen groups — gives the overall line, the states and the
-    # ratings; one by month the trend; the towns, units and teams a scan each.
+    # The (state, rating) groups — a few dozen — give the overall line, the states and the ratings;
+    # one scan by month the trend.
+    sets = _group_sets(orders)
     overall, by_status, ratings = _zero(), dict[str, int](), dict.fromkeys((5, 4, 3, 2, 1), 0)
-    for c in orders.values("status", "rating").annotate(**_sums()):
+    for c in sets["cell"]:
         _add(overall, c)
         by_status[c["status"]] = by_status.get(c["status"], 0) + c["total"]
         if c["rating"] in ratings:
@@ -175,9 +207,9 @@ def figures(*, user: Any, filters: StatsFilters | None = None) -> Figures:
               .annotate(placed=Count("id"), done=Count("id", filter=_done_q)).order_by("month"))
     return Figures(
         overall=Row.of(None, "合计", overall), by_status=by_status,
-        by_town=_grouped(orders, "town_id"),
-        by_unit=_grouped(orders, "dispatch_unit_id"),
-        by_team=_grouped(orders, "team_id"),
+        by_town=_grouped(sets["town_id"], "town_id"),
+        by_unit=_grouped(sets["dispatch_unit_id"], "dispatch_unit_id"),
+        by_team=_grouped(sets["team_id"], "team_id"),
         by_month=[{"month": m["month"], "placed": m["placed"], "done": m["done"]} for m in months],
         ratings=ratings,
     )

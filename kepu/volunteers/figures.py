@@ -5,6 +5,7 @@ and by month. Scoped like every list (a town sees its town); the plan ledger's i
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -71,13 +72,20 @@ def overview(*, user: Any, year: int, action: str = ACTION) -> Overview:
     team_ids = {team for team, _, _, _ in cells}
     teams = {pk: (region, unit, name) for pk, region, unit, name in
              VolunteerTeam.objects.filter(pk__in=team_ids).values_list("pk", "region_id", "unit_id", "name")}
-    sums: dict[str, dict[int, list[Any]]] = {d: {} for d in DIMENSIONS}
+    # Each (team, volunteer) is one cell, so a team's own line is a plain sum; a region's or unit's
+    # volunteers are the union of its teams' (one person in two of its teams is one person).
+    team_hours: dict[int, Decimal] = defaultdict(Decimal)
+    team_people: dict[int, set[int]] = defaultdict(set)
     for team, volunteer, hours, _ in cells:
+        team_hours[team] += hours
+        team_people[team].add(volunteer)
+    sums: dict[str, dict[int, list[Any]]] = {d: {} for d in DIMENSIONS}
+    for team, hours in team_hours.items():
         region, unit, _ = teams[team]
         for dimension, key in (("region", region), ("unit", unit), ("team", team)):
             slot = sums[dimension].setdefault(key, [Decimal(0), set()])
             slot[0] += hours
-            slot[1].add(volunteer)
+            slot[1] |= team_people[team]
     labels = {"region": _names(Region, set(sums["region"])), "unit": _names(Unit, set(sums["unit"])),
               "team": {pk: name for pk, (_, _, name) in teams.items()}}
     by = {d: sorted((FigureRow(k, labels[d].get(k, ""), h, len(v)) for k, (h, v) in sums[d].items()),

@@ -22,6 +22,7 @@ class Pages(PageNumberPagination):
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def year_query() -> Any:
-    """A ``year`` query parameter, optional, within the years kepu keeps."""
-    return Query(None, ge=FIRST_YEAR, le=LAST_YEAR, description=f"年度（{FIRST_YEAR}—{LAST_YEAR}）")
+def year_query(note: str = "") -> Any:
+    """A ``year`` query parameter, optional, within the years kepu keeps; ``note`` says what omitting it means."""
+    return Query(None, ge=FIRST_YEAR, le=LAST_YEAR,
+                 description=f"年度（{FIRST_YEAR}—{LAST_YEAR}）" + (f"，{note}" if note else ""))

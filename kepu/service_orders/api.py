@@ -10,7 +10,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from kepu.api.answers import answers
@@ -143,9 +144,13 @@ class StatsOut(Schema):
 
 
 @router.get("/stats", response=answers(StatsOut), summary="服务统计（按数据范围）")
-def order_stats(request: HttpRequest, year: int | None = year_query(), town: int | None = None) -> dict[str, Any]:
+def order_stats(request: HttpRequest, year: int | None = year_query("缺省为本年，与统计页相同"),
+                town: int | None = None,
+                all_years: bool = Query(False, description="统计全部年份（忽略 year）")) -> dict[str, Any]:
     require(request.user, "service_orders.stats.view")
-    figures = stats.figures(user=request.user, filters=stats.StatsFilters(year=year, town=town))
+    # The current year by default, as on the KPI page: a year is what is reported upward.
+    chosen = None if all_years else year or timezone.localdate().year
+    figures = stats.figures(user=request.user, filters=stats.StatsFilters(year=chosen, town=town))
 
     def row(r: stats.Row) -> dict[str, Any]:
         return {"label": r.label, "total": r.total, "done": r.done, "rated": r.rated, "served": r.served,

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from kepu.org.public import Region
@@ -31,20 +32,43 @@ _done_q = Q(status__in=DONE)
 _countable_q = ~Q(status__in=NOT_COUNTED)
 
 
-def _aggregates() -> dict[str, Any]:
+def _duration(end: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(end) - F("placed_at"), output_field=DurationField())
+
+
+def _sums() -> dict[str, Any]:
+    """Counts and sums only — no averages — so the groups of one scan add up to any coarser line."""
     return {
         "total": Count("id"),
         "countable": Count("id", filter=_countable_q),
         "done": Count("id", filter=_done_q),
-        "rated": Count("id", filter=Q(rating__isnull=False)),
+        "rated": Count("rating"),
         "satisfied": Count("id", filter=Q(rating__gte=4)),
-        "avg_rating": Avg("rating"),
+        "rating_sum": Sum("rating"),
         "served": Sum("served_count", filter=_done_q),
-        "response": Avg(ExpressionWrapper(F("accepted_at") - F("placed_at"), output_field=DurationField()),
-                        filter=Q(accepted_at__isnull=False)),
-        "completion": Avg(ExpressionWrapper(F("completed_at") - F("placed_at"), output_field=DurationField()),
-                          filter=Q(completed_at__isnull=False)),
+        "response_sum": Sum(_duration("accepted_at"), filter=Q(accepted_at__isnull=False)),
+        "response_n": Count("accepted_at"),
+        "completion_sum": Sum(_duration("completed_at"), filter=Q(completed_at__isnull=False)),
+        "completion_n": Count("completed_at"),
     }
+
+
+SUM_KEYS = tuple(_sums())
+
+
+def _add(into: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    for k in SUM_KEYS:
+        if values[k] is not None:
+            into[k] = values[k] if into.get(k) is None else into[k] + values[k]
+    return into
+
+
+def _zero() -> dict[str, Any]:
+    return dict.fromkeys(SUM_KEYS, None)
+
+
+def _mean(total: Any, n: int) -> Any:
+    return total / n if n and total is not None else None
 
 
 def _ratio(part: int | None, whole: int | None) -> Decimal | None:
@@ -78,14 +102,16 @@ class Row:
 
     @classmethod
     def of(cls, key: Any, label: str, values: dict[str, Any]) -> Row:
-        avg = values.get("avg_rating")
+        """From the counts and sums of `_sums` (averages are sum ÷ count, as AVG computes them)."""
+        v = {k: values[k] or 0 for k in SUM_KEYS if k not in ("response_sum", "completion_sum")}
+        rating = Decimal(v["rating_sum"]) / Decimal(v["rated"]) if v["rated"] else None
         return cls(
-            key=key, label=label, total=values["total"], done=values["done"], rated=values["rated"],
-            served=values["served"] or 0,
-            completion_rate=_ratio(values["done"], values["countable"]),
-            satisfaction_rate=_ratio(values["satisfied"], values["rated"]),
-            avg_rating=Decimal(str(avg)).quantize(Decimal("0.01"), ROUND_HALF_UP) if avg is not None else None,
-            response_hours=_hours(values["response"]), completion_hours=_hours(values["completion"]),
+            key=key, label=label, total=v["total"], done=v["done"], rated=v["rated"], served=v["served"],
+            completion_rate=_ratio(v["done"], v["countable"]),
+            satisfaction_rate=_ratio(v["satisfied"], v["rated"]),
+            avg_rating=rating.quantize(Decimal("0.01"), ROUND_HALF_UP) if rating is not None else None,
+            response_hours=_hours(_mean(values["response_sum"], v["response_n"])),
+            completion_hours=_hours(_mean(values["completion_sum"], v["completion_n"])),
         )
 
 
@@ -122,26 +148,70 @@ def scoped_orders(*, user: Any, filters: StatsFilters | None = None) -> QuerySet
     return orders
 
 
-def _grouped(orders: QuerySet[ServiceOrder], key: str, label: str) -> list[Row]:
-    rows = orders.exclude(**{f"{key}__isnull": True}).values(key, label).annotate(**_aggregates())
-    return sorted((Row.of(r[key], r[label], r) for r in rows), key=lambda r: (-r.total, r.label))
+def _names(key: str, ids: list[Any]) -> dict[Any, str]:
+    """Names fetched after grouping, for the groups' keys only (the scan itself joins nothing)."""
+    model = ServiceOrder._meta.get_field(key.removesuffix("_id")).related_model
+    return dict(model._default_manager.filter(pk__in=ids).values_list("pk", "name"))  # type: ignore[union-attr]
+
+
+KEYS = ("town_id", "dispatch_unit_id", "team_id")
+CELL = ("status", "rating")
+
+
+def _group_sets(orders: QuerySet[ServiceOrder]) -> dict[str, list[dict[str, Any]]]:
+    """The counts and sums by (state, rating) and by each of `KEYS`, grouped on bare ids so the scans
+    read the covering index alone and join nothing (names come after). PostgreSQL groups all four ways
+    in one scan (GROUPING SETS over the very query Django builds, scope included); elsewhere a scan each."""
+    if connection.vendor != "postgresql":
+        return {"cell": list(orders.values(*CELL).annotate(**_sums())),
+                **{key: list(orders.values(key).annotate(**_sums())) for key in KEYS}}
+    query = orders.values(*CELL, *KEYS).annotate(**_sums())
+    sql, params = query.query.get_compiler(using=orders.db).as_sql()
+    table = connection.ops.quote_name(ServiceOrder._meta.db_table)
+    column = {c: f"{table}.{connection.ops.quote_name(c)}" for c in (*CELL, *KEYS)}
+    head, grouped = sql.rsplit(" GROUP BY ", 1)
+    assert grouped.count(",") == len(CELL) + len(KEYS) - 1, "the query groups by its own columns only"
+    sets = ", ".join([f"({column['status']}, {column['rating']})", *(f"({column[k]})" for k in KEYS)])
+    # GROUPING(...) tells the sets apart: bit i is set when column i is not grouped in the row's set.
+    sql = (head.replace("SELECT ", f"SELECT GROUPING({', '.join(column[k] for k in KEYS)}) AS kp_set, ", 1)
+           + f" GROUP BY GROUPING SETS ({sets})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    full = (1 << len(KEYS)) - 1
+    out: dict[str, list[dict[str, Any]]] = {"cell": [r for r in rows if r["kp_set"] == full]}
+    for i, key in enumerate(KEYS):
+        out[key] = [r for r in rows if r["kp_set"] == full ^ (1 << (len(KEYS) - 1 - i))]
+    return out
+
+
+def _grouped(groups: list[dict[str, Any]], key: str) -> list[Row]:
+    groups = [g for g in groups if g[key] is not None]  # the orders with none (not yet dispatched, say)
+    names = _names(key, [g[key] for g in groups])
+    return sorted((Row.of(g[key], names.get(g[key], ""), g) for g in groups), key=lambda r: (-r.total, r.label))
 
 
 def figures(*, user: Any, filters: StatsFilters | None = None) -> Figures:
     orders = scoped_orders(user=user, filters=filters)
-    overall = Row.of(None, "合计", orders.aggregate(**_aggregates()))
-    by_status = {r["status"]: r["n"] for r in orders.values("status").annotate(n=Count("id"))}
+    # The (state, rating) groups — a few dozen — give the overall line, the states and the ratings;
+    # one scan by month the trend.
+    sets = _group_sets(orders)
+    overall, by_status, ratings = _zero(), dict[str, int](), dict.fromkeys((5, 4, 3, 2, 1), 0)
+    for c in sets["cell"]:
+        _add(overall, c)
+        by_status[c["status"]] = by_status.get(c["status"], 0) + c["total"]
+        if c["rating"] in ratings:
+            ratings[c["rating"]] += c["total"]
     months = (orders.annotate(month=TruncMonth("placed_at")).values("month")
               .annotate(placed=Count("id"), done=Count("id", filter=_done_q)).order_by("month"))
-    ratings = {r["rating"]: r["n"] for r in orders.filter(rating__isnull=False).values("rating")
-               .annotate(n=Count("id"))}
     return Figures(
-        overall=overall, by_status=by_status,
-        by_town=_grouped(orders, "town_id", "town__name"),
-        by_unit=_grouped(orders, "dispatch_unit_id", "dispatch_unit__name"),
-        by_team=_grouped(orders, "team_id", "team__name"),
+        overall=Row.of(None, "合计", overall), by_status=by_status,
+        by_town=_grouped(sets["town_id"], "town_id"),
+        by_unit=_grouped(sets["dispatch_unit_id"], "dispatch_unit_id"),
+        by_team=_grouped(sets["team_id"], "team_id"),
         by_month=[{"month": m["month"], "placed": m["placed"], "done": m["done"]} for m in months],
-        ratings={n: ratings.get(n, 0) for n in (5, 4, 3, 2, 1)},
+        ratings=ratings,
     )
 
 

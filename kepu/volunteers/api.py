@@ -189,8 +189,8 @@ class FiguresOut(Schema):
 def figure_summary(request: HttpRequest, year: int | None = year_query()) -> dict[str, Any]:
     require(request.user, "volunteers.figures.view")
     year = year or timezone.localdate().year
-    totals = figures.totals(user=request.user, year=year)
-    by = {d: figures.figures_by(user=request.user, year=year, dimension=d) for d in figures.DIMENSIONS}
+    summary = figures.overview(user=request.user, year=year)
+    totals, by = summary.totals, summary.by
     return {"year": year, "hours": totals.hours, "active_volunteers": totals.active,
             "registered_volunteers": totals.registered, "by_region": by["region"], "by_unit": by["unit"],
             "by_team": by["team"]}

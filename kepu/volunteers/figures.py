@@ -5,6 +5,7 @@ and by month. Scoped like every list (a town sees its town); the plan ledger's i
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kepu.core.access import scoped
-from kepu.volunteers.models import ServiceHours, Volunteer
+from kepu.org.public import Region, Unit
+from kepu.volunteers.models import ServiceHours, Volunteer, VolunteerTeam
 from kepu.volunteers.selectors import COUNTED
 
 ACTION = "volunteers.figures.view"
@@ -46,14 +48,57 @@ def counted_hours(*, user: Any, year: int, action: str = ACTION) -> QuerySet[Ser
     return scoped(ServiceHours.objects.filter(COUNTED, served_on__year=year), user, action)
 
 
+@dataclass(frozen=True)
+class Overview:
+    totals: Totals
+    by: dict[str, list[FigureRow]]
+
+
+def _names(model: Any, ids: set[int]) -> dict[int, str]:
+    return dict(model._default_manager.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _registered(user: Any, action: str) -> int:
+    return scoped(Volunteer.objects.filter(is_active=True), user, action).count()
+
+
+def overview(*, user: Any, year: int, action: str = ACTION) -> Overview:
+    """The totals and the rows by region, unit and team from one scan of the year's counted hours,
+    grouped by (team, volunteer): a team's region and unit, and every name, are looked up after, for
+    the groups found — so the active volunteers of a region or unit are counted once however many of
+    its teams they served in."""
+    cells = list(counted_hours(user=user, year=year, action=action).order_by()
+                 .values_list("team_id", "volunteer_id").annotate(hours=Sum("hours"), records=Count("id")))
+    team_ids = {team for team, _, _, _ in cells}
+    teams = {pk: (region, unit, name) for pk, region, unit, name in
+             VolunteerTeam.objects.filter(pk__in=team_ids).values_list("pk", "region_id", "unit_id", "name")}
+    # Each (team, volunteer) is one cell, so a team's own line is a plain sum; a region's or unit's
+    # volunteers are the union of its teams' (one person in two of its teams is one person).
+    team_hours: dict[int, Decimal] = defaultdict(Decimal)
+    team_people: dict[int, set[int]] = defaultdict(set)
+    for team, volunteer, hours, _ in cells:
+        team_hours[team] += hours
+        team_people[team].add(volunteer)
+    sums: dict[str, dict[int, list[Any]]] = {d: {} for d in DIMENSIONS}
+    for team, hours in team_hours.items():
+        region, unit, _ = teams[team]
+        for dimension, key in (("region", region), ("unit", unit), ("team", team)):
+            slot = sums[dimension].setdefault(key, [Decimal(0), set()])
+            slot[0] += hours
+            slot[1] |= team_people[team]
+    labels = {"region": _names(Region, set(sums["region"])), "unit": _names(Unit, set(sums["unit"])),
+              "team": {pk: name for pk, (_, _, name) in teams.items()}}
+    by = {d: sorted((FigureRow(k, labels[d].get(k, ""), h, len(v)) for k, (h, v) in sums[d].items()),
+                    key=lambda r: (-r.hours, r.label)) for d in DIMENSIONS}
+    totals = Totals(sum((h for _, _, h, _ in cells), Decimal(0)), len({v for _, v, _, _ in cells}),
+                    _registered(user, action),
+                    sum(n for _, _, _, n in cells))
+    return Overview(totals, by)
+
+
 def figures_by(*, user: Any, year: int, dimension: str, action: str = ACTION, limit: int | None = None
                ) -> list[FigureRow]:
-    key, label, _ = DIMENSIONS[dimension]
-    rows = (counted_hours(user=user, year=year, action=action).order_by().values(key, label)
-            .annotate(hours=Sum("hours"), volunteers=Count("volunteer", distinct=True)).order_by("-hours", label))
-    if limit:
-        rows = rows[:limit]
-    return [FigureRow(r[key], r[label], r["hours"] or Decimal(0), r["volunteers"]) for r in rows]
+    return overview(user=user, year=year, action=action).by[dimension][:limit]
 
 
 def monthly(*, user: Any, year: int, action: str = ACTION) -> list[tuple[int, Decimal, int]]:
@@ -66,10 +111,10 @@ def monthly(*, user: Any, year: int, action: str = ACTION) -> list[tuple[int, De
 
 
 def totals(*, user: Any, year: int, action: str = ACTION) -> Totals:
+    """The totals alone (the 工作台 card), in one aggregate; `overview` gives the same with the rows."""
     agg = counted_hours(user=user, year=year, action=action).aggregate(
         hours=Sum("hours"), active=Count("volunteer", distinct=True), records=Count("id"))
-    registered = scoped(Volunteer.objects.filter(is_active=True), user, action).count()
-    return Totals(agg["hours"] or Decimal(0), agg["active"], registered, agg["records"])
+    return Totals(agg["hours"] or Decimal(0), agg["active"], _registered(user, action), agg["records"])
 
 
 # ---------------------------------------------------------------- ECharts options

@@ -225,6 +225,10 @@ class ServiceHours(TimeStampedModel, Withdrawable):
             models.Index(fields=["volunteer", "status"], name="hours_volunteer_status"),
             # The hours list's own order, so a page is read off the index instead of sorting every record.
             models.Index(fields=["-served_on", "-id"], name="hours_day_id"),
+            # The figures' grouped sums over a year of counted hours, read off the index alone.
+            models.Index(fields=["served_on"], name="hours_counted_figures",
+                         include=["team", "volunteer", "hours"],
+                         condition=models.Q(status="approved", withdrawn_at=None)),
         ]
 
     def __str__(self) -> str:

@@ -21,14 +21,14 @@ def _year(request: HttpRequest) -> int:
 def figures_page(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     user = request.user
-    by = {d: figures.figures_by(user=user, year=year, dimension=d, limit=20 if d == "team" else None)
-          for d in figures.DIMENSIONS}
+    summary = figures.overview(user=user, year=year)
+    by = {**summary.by, "team": summary.by["team"][:20]}
     months = figures.monthly(user=user, year=year)
     this_year = timezone.localdate().year
     return render(request, "volunteers/figures.html", {
         "page_title": "志愿服务统计", "page_subtitle": "仅统计已认定且未撤销的服务时长；“活跃志愿者”指当年有认定时长的志愿者",
         "year": year, "years": list(range(this_year, this_year - 5, -1)),
-        "totals": figures.totals(user=user, year=year), "by": by,
+        "totals": summary.totals, "by": by,
         "region_option": figures.bar_option(by["region"], year=year, dimension="region"),
         "unit_option": figures.bar_option(by["unit"], year=year, dimension="unit"),
         "team_option": figures.bar_option(by["team"], year=year, dimension="team"),
@@ -40,8 +40,8 @@ def figures_page(request: HttpRequest) -> HttpResponse:
 def figures_export(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     action = "volunteers.figures.export"
-    sections = [(f"{year}年{label}", figures.figures_by(user=request.user, year=year, dimension=d, action=action))
-                for d, (_, _, label) in figures.DIMENSIONS.items()]
+    by = figures.overview(user=request.user, year=year, action=action).by
+    sections = [(f"{year}年{label}", by[d]) for d, (_, _, label) in figures.DIMENSIONS.items()]
     months = figures.monthly(user=request.user, year=year, action=action)
     sections.append((f"{year}年按月份", [figures.FigureRow(m, f"{m}月", h, v) for m, h, v in months]))
     count = sum(len(rows) for _, rows in sections)

@@ -6,9 +6,12 @@ Rendered with matplotlib to PNG in a Chinese font; the font comes from Debian's 
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Sequence
-from functools import cache
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from functools import cache, wraps
 
 import matplotlib
 
@@ -26,6 +29,34 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Sour
 def chinese_font() -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     return next((name for name in CJK_FONTS if name in installed), None)
+
+
+REMEMBERED = 32  # drawn images kept per process (a bulletin's chart is ~50 KB)
+_drawn: OrderedDict[str, bytes] = OrderedDict()
+_drawn_lock = threading.Lock()
+
+
+def remembered[**P](draw: Callable[P, bytes]) -> Callable[P, bytes]:
+    """The same chart drawn once per process: a PNG is a pure function of its arguments (labels and
+    numbers), and matplotlib takes ~0.3 s for what a page or a document asks again and again (the
+    bulletin shown, then downloaded). Keyed by the arguments themselves, so a user can only be given
+    an image of figures the user's own request computed."""
+
+    @wraps(draw)
+    def drawing(*args: P.args, **kwargs: P.kwargs) -> bytes:
+        key = hashlib.sha256(repr((draw.__name__, args, sorted(kwargs.items()))).encode()).hexdigest()
+        with _drawn_lock:
+            if key in _drawn:
+                _drawn.move_to_end(key)
+                return _drawn[key]
+        png = draw(*args, **kwargs)
+        with _drawn_lock:
+            _drawn[key] = png
+            while len(_drawn) > REMEMBERED:
+                _drawn.popitem(last=False)
+        return png
+
+    return drawing
 
 
 def _figure(width: float, height: float) -> tuple[plt.Figure, plt.Axes]:
@@ -46,6 +77,7 @@ def _png(figure: plt.Figure) -> bytes:
     return buffer.getvalue()
 
 
+@remembered
 def bar_chart(categories: Sequence[str], series: dict[str, Sequence[float]], *, title: str = "",
               unit: str = "", horizontal: bool = False, width: float = 6.4, height: float = 3.6) -> bytes:
     """Grouped bars: one group per category, one bar per series."""
@@ -72,6 +104,7 @@ def bar_chart(categories: Sequence[str], series: dict[str, Sequence[float]], *, 
     return _png(figure)
 
 
+@remembered
 def line_chart(categories: Sequence[str], series: dict[str, Sequence[float | None]], *, title: str = "",
                unit: str = "", reference: dict[str, float] | None = None, width: float = 6.4,
                height: float = 3.4) -> bytes:
@@ -90,6 +123,7 @@ def line_chart(categories: Sequence[str], series: dict[str, Sequence[float | Non
     return _png(figure)
 
 
+@remembered
 def pie_chart(labels: Sequence[str], values: Sequence[float], *, title: str = "", width: float = 4.8,
               height: float = 3.6) -> bytes:
     figure, axes = _figure(width, height)

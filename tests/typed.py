@@ -1,4 +1,5 @@
-"""Reading a re-rendered form back: what a field holds and the error shown right under it."""
+"""Posting a form that must be refused, and reading the re-rendered form back: what a field holds and the
+error shown right under it."""
 
 from __future__ import annotations
 
@@ -30,3 +31,15 @@ def input_state(response: Any, name: str) -> tuple[str, str]:
     value = re.search(r'value="([^"]*)"', match.group(1))
     error = re.sub(r"<[^>]+>", "", match.group(2))
     return html.unescape(value.group(1) if value else ""), html.unescape(error).strip()
+
+
+def refused_post(client: Any, url: str, data: dict[str, str]) -> Any:
+    """POST `data` to `url` and check it was refused the way a form should be: the page comes back (no
+    redirect that would lose what was typed) and nothing in the database changed."""
+    from tests.test_authorization import db_fingerprint
+
+    before = db_fingerprint()
+    response = client.post(url, data)
+    assert response.status_code == 200, "the page comes back, not a redirect"
+    assert db_fingerprint() == before, "nothing saved"
+    return response

@@ -8,19 +8,12 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from tests.test_authorization import db_fingerprint
 from tests.typed import field_state, input_state
+from tests.typed import refused_post as _refused
 
 pytestmark = pytest.mark.django_db
 TOO_LONG = "该同志已调离本单位，账号不再使用。" * 40  # beyond the 500 characters of a reason
 
-
-def _refused(client: Any, url: str, data: dict[str, str]) -> Any:
-    before = db_fingerprint()
-    response = client.post(url, data)
-    assert response.status_code == 200, "the page comes back, not a redirect"
-    assert db_fingerprint() == before, "nothing saved"
-    return response
 
 
 def test_deactivating_an_account_without_a_fitting_reason_keeps_the_text(cast: dict[str, Any], as_user: Any) -> None:

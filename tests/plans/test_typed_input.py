@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from kepu.plans.models import OrderStatus, ReportStatus, SupervisionOrder, Task
 from kepu.plans.services import reporting, supervision
-from tests.test_authorization import db_fingerprint
 from tests.typed import field_state
+from tests.typed import refused_post as _refused
 
 pytestmark = pytest.mark.django_db
 TOO_LONG = "已召开专题会议并部署落实。" * 400  # beyond every reason / answer limit
@@ -24,13 +24,6 @@ def order(cast: dict[str, Any], festival: Task, today: datetime.date) -> Supervi
                                     requirement="请加快推进", due_date=today + datetime.timedelta(days=10))
     return supervision.order_sign(actor=cast["jiaoyu"], order=order)
 
-
-def _refused(client: Any, url: str, data: dict[str, str]) -> Any:
-    before = db_fingerprint()
-    response = client.post(url, data)
-    assert response.status_code == 200, "the form comes back, not a redirect"
-    assert db_fingerprint() == before, "nothing saved"
-    return response
 
 
 def test_a_too_long_answer_comes_back_as_typed(as_user: Any, order: SupervisionOrder) -> None:

@@ -9,19 +9,12 @@ import pytest
 from django.urls import reverse
 
 from kepu.service_orders.models import OrderStatus as S
-from tests.test_authorization import db_fingerprint
 from tests.typed import field_state
+from tests.typed import refused_post as _refused
 
 pytestmark = pytest.mark.django_db
 TOO_LONG = "群众临时改期，需重新协调场地和时间。" * 40  # beyond the 500 characters of a reason
 
-
-def _refused(client: Any, url: str, data: dict[str, str]) -> Any:
-    before = db_fingerprint()
-    response = client.post(url, data)
-    assert response.status_code == 200, "the page comes back, not a redirect"
-    assert db_fingerprint() == before, "nothing saved"
-    return response
 
 
 @pytest.mark.parametrize(("verb", "status", "who"), [("return", S.DISPATCHED, "jiaoyu"),

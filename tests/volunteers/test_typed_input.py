@@ -13,20 +13,20 @@ from django.utils import timezone
 from kepu.core.access import SYSTEM
 from kepu.volunteers import services
 from kepu.volunteers.models import Activity, ActivityStatus, StarStatus, VolunteerTeam
-from tests.test_authorization import db_fingerprint
 from tests.typed import field_state
+from tests.typed import refused_post as _refused
 
 pytestmark = pytest.mark.django_db
 BLANK = "   \n  "  # what a browser's `required` lets through; the service refuses it
 
 
-def _refused(client: Any, url: str, data: dict[str, str]) -> Any:
-    before = db_fingerprint()
-    response = client.post(url, data)
-    assert response.status_code == 200, "the page comes back, not a redirect"
-    assert db_fingerprint() == before, "nothing saved"
-    return response
 
+
+def _lecture_in_three_days(demo: dict[str, Any]) -> Any:
+    start = timezone.now() + datetime.timedelta(days=3)
+    return services.activity_create(actor=SYSTEM, team=demo["squad"], title="下周科普讲座", place="文明实践站",
+                                    region=demo["squad"].region, starts_at=start,
+                                    ends_at=start + datetime.timedelta(hours=2))
 
 def test_a_blank_reason_to_deactivate_a_team_is_kept_and_refused_under_its_box(as_user: Any,
                                                                                demo: dict[str, Any]) -> None:
@@ -53,10 +53,7 @@ def test_a_volunteer_removal_without_reason_comes_back_under_its_box(as_user: An
 
 
 def test_an_activity_cancelled_without_reason_comes_back_under_its_box(as_user: Any, demo: dict[str, Any]) -> None:
-    start = timezone.now() + datetime.timedelta(days=3)
-    activity = services.activity_create(actor=SYSTEM, team=demo["squad"], title="下周科普讲座", place="文明实践站",
-                                        region=demo["squad"].region, starts_at=start,
-                                        ends_at=start + datetime.timedelta(hours=2))
+    activity = _lecture_in_three_days(demo)
     response = _refused(as_user("zhangpu"), reverse("volunteers:activity_cancel", args=[activity.pk]),
                         {"reason": BLANK})
     assert field_state(response, "reason") == (BLANK, "取消活动须填写原因")
@@ -147,10 +144,7 @@ def test_a_long_membership_refusal_reason_is_refused_not_cut(as_user: Any, cast:
 
 
 def test_a_long_activity_cancel_reason_is_refused_not_cut(as_user: Any, demo: dict[str, Any]) -> None:
-    start = timezone.now() + datetime.timedelta(days=3)
-    activity = services.activity_create(actor=SYSTEM, team=demo["squad"], title="下周科普讲座", place="文明实践站",
-                                        region=demo["squad"].region, starts_at=start,
-                                        ends_at=start + datetime.timedelta(hours=2))
+    activity = _lecture_in_three_days(demo)
     response = _refused(as_user("zhangpu"), reverse("volunteers:activity_cancel", args=[activity.pk]),
                         {"reason": "雨" * 201})
     assert field_state(response, "reason") == ("雨" * 201, "取消原因不能超过 200 个字（现有 201 个）")
